@@ -12,13 +12,14 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from verhalen.errors import NotFoundError, VerhalenError
-from verhalen.segmentation import segment_transcript
 from verhalen.io import atomic_open
 from verhalen.records import Participant, Segment, SegmentUnit, Transcript
+from verhalen.segmentation import segment_transcript
 
 FORMAT_VERSION = 1
 
@@ -139,19 +140,19 @@ class Corpus:
         )
 
 
-def _open(path: str | Path) -> tuple[dict[str, object], Iterator[Transcript]]:
+def _open(path: str | Path) -> tuple[dict[str, Any], Iterator[Transcript]]:
     path = Path(path)
     if not path.is_file():
-        raise NotFoundError(
-            f"{path}: no ingested corpus — run `verhalen ingest data/raw` first"
-        )
+        raise NotFoundError(f"{path}: no ingested corpus — run `verhalen ingest data/raw` first")
     fh = path.open(encoding="utf-8")
     first = fh.readline()
     try:
         header = json.loads(first)
     except json.JSONDecodeError as exc:
         fh.close()
-        raise VerhalenError(f"{path}:1: corrupt corpus header ({exc}) — re-run `verhalen ingest`") from exc
+        raise VerhalenError(
+            f"{path}:1: corrupt corpus header ({exc}) — re-run `verhalen ingest`"
+        ) from exc
     if header.get("format") != "verhalen-corpus":
         fh.close()
         raise VerhalenError(f"{path}:1: not a verhalen corpus file — re-run `verhalen ingest`")

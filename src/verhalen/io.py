@@ -19,8 +19,12 @@ from typing import IO, Any
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8",
-                permissions: int | None = None) -> Iterator[IO[Any]]:
+def atomic_open(
+    path: str | Path,
+    mode: str = "w",
+    encoding: str | None = "utf-8",
+    permissions: int | None = None,
+) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path``; on success rename it over ``path``.
 
     Parameters

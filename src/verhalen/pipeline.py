@@ -38,8 +38,11 @@ STEPS: list[tuple[str, Step]] = [
 ]
 
 
-def run_pipeline(project: Project, only: list[str] | None = None,
-                 on_step: Callable[[str, str], None] | None = None) -> list[tuple[str, str]]:
+def run_pipeline(
+    project: Project,
+    only: list[str] | None = None,
+    on_step: Callable[[str, str], None] | None = None,
+) -> list[tuple[str, str]]:
     """Run every step (or the named ones) in order; returns (step, summary) pairs."""
     ctx = RunContext()
     done: list[tuple[str, str]] = []

@@ -79,7 +79,7 @@ class Project:
                 raise ConfigError(
                     f"{self.root / CONFIG_NAME} (privacy): {configured!r} lies inside "
                     f"{forbidden.relative_to(self.root)}/ — keep the pseudonym key apart from "
-                    "the data and the reports, e.g. key_path = \"private/pseudoniemen.json\""
+                    'the data and the reports, e.g. key_path = "private/pseudoniemen.json"'
                 )
         return path
 
@@ -89,9 +89,12 @@ class Project:
 
     # ------------------------------------------------------------------ stages
 
-    def ingest(self, folder: str | Path | None = None,
-               progress: Callable[[Iterable[Path], str], Iterable[Path]] | None = None,
-               write: bool = True) -> tuple[Corpus, IngestReport]:
+    def ingest(
+        self,
+        folder: str | Path | None = None,
+        progress: Callable[[Iterable[Path], str], Iterable[Path]] | None = None,
+        write: bool = True,
+    ) -> tuple[Corpus, IngestReport]:
         """Read ``data/raw`` (or ``folder``) and, if ``write``, store the corpus atomically."""
         corpus, report = ingest_folder(folder or self.raw_dir, self.config, progress)
         if write:

@@ -11,8 +11,8 @@ half-open ``[start, end)``, so ``transcript.text[seg.start:seg.end] == seg.text`
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 

@@ -15,8 +15,9 @@ from verhalen.records import Segment, SegmentUnit, Transcript, Turn
 
 _PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
 # A sentence ends at . ! ? or … (possibly repeated, possibly followed by a closing quote or
-# bracket) followed by whitespace; abbreviations common in Dutch speech are not ends.
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"')\]]*\s+")
+# bracket) followed by whitespace and a capital or digit (so a hesitation "eh... (lacht)"
+# does not end a sentence); abbreviations common in Dutch speech are not ends.
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[\"'‘“]?[A-ZÀ-Ý0-9])")
 _ABBREVIATIONS = ("bijv.", "bv.", "o.a.", "d.w.z.", "enz.", "mevr.", "dhr.", "ca.", "nl.", "m.n.")
 
 
@@ -47,8 +48,9 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def segment_turn(transcript: Transcript, turn: Turn, unit: SegmentUnit,
-                 participant_id: str | None) -> list[Segment]:
+def segment_turn(
+    transcript: Transcript, turn: Turn, unit: SegmentUnit, participant_id: str | None
+) -> list[Segment]:
     """Segments of one turn; offsets are into ``transcript.text``."""
     base = f"{transcript.id}-t{turn.index:03d}"
     if unit == SegmentUnit.turn:
@@ -56,9 +58,13 @@ def segment_turn(transcript: Transcript, turn: Turn, unit: SegmentUnit,
     elif unit == SegmentUnit.paragraph:
         pieces = list(_spans(turn.text, _PARAGRAPH_RE))
     else:
-        pieces = [span for para in _spans(turn.text, _PARAGRAPH_RE)
-                  for span in ((para[0] + a, para[0] + b)
-                               for a, b in _sentence_spans(turn.text[para[0] : para[1]]))]
+        pieces = [
+            span
+            for para in _spans(turn.text, _PARAGRAPH_RE)
+            for span in (
+                (para[0] + a, para[0] + b) for a, b in _sentence_spans(turn.text[para[0] : para[1]])
+            )
+        ]
     segments: list[Segment] = []
     suffix = {"paragraph": "p", "sentence": "s"}.get(unit.value, "")
     n = 0
@@ -85,8 +91,12 @@ def segment_turn(transcript: Transcript, turn: Turn, unit: SegmentUnit,
     return segments
 
 
-def segment_transcript(transcript: Transcript, unit: SegmentUnit = SegmentUnit.turn,
-                       respondent_only: bool = True, min_chars: int = 1) -> list[Segment]:
+def segment_transcript(
+    transcript: Transcript,
+    unit: SegmentUnit = SegmentUnit.turn,
+    respondent_only: bool = True,
+    min_chars: int = 1,
+) -> list[Segment]:
     """All coding units of a transcript, in text order."""
     out: list[Segment] = []
     for turn in transcript.turns:

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -29,7 +28,7 @@ T = TypeVar("T")
 class VerhalenGroup(TyperGroup):
     """A command group that turns library errors into a one-line message and exit 1."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # click.Context (typer may vendor click)
         try:
             return super().invoke(ctx)
         except VerhalenError as exc:

@@ -13,9 +13,7 @@ from verhalen.project import Project
 
 def ingest(
     folder: Path = typer.Argument(None, help="Folder with transcripts. Default: data/raw."),
-    check: bool = typer.Option(
-        False, "--check", help="Only report every problem; write nothing."
-    ),
+    check: bool = typer.Option(False, "--check", help="Only report every problem; write nothing."),
     project_dir: Path = ProjectOption,
 ) -> None:
     """Read transcripts (.txt .md .docx .vtt .srt .json) and a participants manifest."""

@@ -10,12 +10,17 @@ from verhalen.cli._common import ProjectOption, console
 from verhalen.pipeline import STEPS, run_pipeline
 from verhalen.project import Project
 
+_STEP_NAMES = ", ".join(name for name, _ in STEPS)
+
+_STEP_NAMES = ", ".join(name for name, _ in STEPS)
+
 
 def run(
     project_dir: Path = ProjectOption,
     only: str = typer.Option(
-        None, "--only", help=f"Comma-separated steps to run; all by default: "
-        f"{', '.join(n for n, _ in STEPS)}."
+        None,
+        "--only",
+        help=f"Comma-separated steps to run; all by default: {_STEP_NAMES}.",
     ),
 ) -> None:
     """Run the whole pipeline: ingest, pseudonymise, code, agree, cluster, report, audit."""

@@ -76,8 +76,13 @@ class CodedStore:
             try:
                 events.append(CodingEvent.model_validate_json(line))
             except PydanticValidationError as exc:
-                problems.append(Problem(f"{path}:{n}", f"not a valid coding event ({exc.errors()[0]['msg']})",
-                                        "restore the line from git, or remove it"))
+                problems.append(
+                    Problem(
+                        f"{path}:{n}",
+                        f"not a valid coding event ({exc.errors()[0]['msg']})",
+                        "restore the line from git, or remove it",
+                    )
+                )
         if problems:
             raise ValidationError(problems, summary=f"{path}: corrupt coded store")
         return events
@@ -122,8 +127,13 @@ class CodedStore:
         )
         atomic_write_text(path, old + new)
 
-    def add(self, codings: Iterable[Coding], who: str | None = None, note: str = "",
-            when: dt.datetime | None = None) -> int:
+    def add(
+        self,
+        codings: Iterable[Coding],
+        who: str | None = None,
+        note: str = "",
+        when: dt.datetime | None = None,
+    ) -> int:
         """Record codings (skipping ones the coder already has); returns how many were new."""
         when = when or dt.datetime.now(dt.UTC).replace(microsecond=0)
         by_coder: dict[str, list[Coding]] = {}
@@ -138,14 +148,17 @@ class CodedStore:
                 if key in current:
                     continue
                 current.add(key)
-                events.append(CodingEvent(op="add", coding=c, who=who or coder, when=when, note=note))
+                events.append(
+                    CodingEvent(op="add", coding=c, who=who or coder, when=when, note=note)
+                )
             if events:
                 self._append(coder, events)
                 added += len(events)
         return added
 
-    def remove(self, codings: Iterable[Coding], who: str, note: str = "",
-               when: dt.datetime | None = None) -> int:
+    def remove(
+        self, codings: Iterable[Coding], who: str, note: str = "", when: dt.datetime | None = None
+    ) -> int:
         """Withdraw codings (history keeps them); returns how many were removed."""
         when = when or dt.datetime.now(dt.UTC).replace(microsecond=0)
         by_coder: dict[str, list[Coding]] = {}

@@ -25,8 +25,18 @@ from verhalen.records import Participant, Transcript
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str], Iterable[T]]
 
-KNOWN_KEYS = {"id", "participant", "participants", "role", "practice", "interviewer",
-              "interviewers", "date", "language", "speakers"}
+KNOWN_KEYS = {
+    "id",
+    "participant",
+    "participants",
+    "role",
+    "practice",
+    "interviewer",
+    "interviewers",
+    "date",
+    "language",
+    "speakers",
+}
 
 
 @dataclass
@@ -42,17 +52,22 @@ class IngestReport:
 def transcript_files(folder: Path) -> list[Path]:
     """Transcript files in a folder (sorted, hidden files and the manifest skipped)."""
     return sorted(
-        p for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-        and not p.name.startswith((".", "~$")) and p.name not in MANIFEST_NAMES
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and not p.name.startswith((".", "~$"))
+        and p.name not in MANIFEST_NAMES
     )
 
 
 def _labels_for(config: ProjectConfig) -> Callable[[dict[str, Any]], SpeakerLabels]:
     def build(meta: dict[str, Any]) -> SpeakerLabels:
         extra = meta.get("speakers") if isinstance(meta.get("speakers"), dict) else None
-        return SpeakerLabels.build(config.speakers.interviewer, config.speakers.respondent,
-                                   config.speakers.other, extra)
+        return SpeakerLabels.build(
+            config.speakers.interviewer, config.speakers.respondent, config.speakers.other, extra
+        )
+
     return build
 
 
@@ -64,8 +79,9 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _build(doc: SourceDoc, config: ProjectConfig, manifest: Manifest,
-           participants: dict[str, Participant]) -> tuple[Transcript | None, list[Problem]]:
+def _build(
+    doc: SourceDoc, config: ProjectConfig, manifest: Manifest, participants: dict[str, Participant]
+) -> tuple[Transcript | None, list[Problem]]:
     where = str(doc.path)
     meta = doc.meta
     problems: list[Problem] = []
@@ -76,9 +92,14 @@ def _build(doc: SourceDoc, config: ProjectConfig, manifest: Manifest,
     if not pid_list and doc.path.stem in manifest.transcript_of:
         pid_list = [manifest.transcript_of[doc.path.stem]]
     if not pid_list:
-        problems.append(Problem(f"{where}:{doc.meta_line}", "no participant for this transcript",
-                                "add `participant: <id>` to the front matter, or a manifest "
-                                f"row with transcript = {tid}"))
+        problems.append(
+            Problem(
+                f"{where}:{doc.meta_line}",
+                "no participant for this transcript",
+                "add `participant: <id>` to the front matter, or a manifest "
+                f"row with transcript = {tid}",
+            )
+        )
         return None, problems
     pid = pid_list[0]
     row = manifest.participants.get(pid)
@@ -87,46 +108,67 @@ def _build(doc: SourceDoc, config: ProjectConfig, manifest: Manifest,
         given = str(meta[key]).strip() if meta.get(key) not in (None, "") else None
         from_manifest = row.__getattribute__(key) if row else None
         if given and from_manifest and given != from_manifest:
-            problems.append(Problem(
-                f"{where}:{doc.meta_line} ({key})",
-                f"{key} {given!r} conflicts with {from_manifest!r} in the manifest "
-                f"({manifest.path}:{manifest.rows.get(pid)})",
-                "make the front matter and the manifest agree",
-            ))
+            problems.append(
+                Problem(
+                    f"{where}:{doc.meta_line} ({key})",
+                    f"{key} {given!r} conflicts with {from_manifest!r} in the manifest "
+                    f"({manifest.path}:{manifest.rows.get(pid)})",
+                    "make the front matter and the manifest agree",
+                )
+            )
             continue
         value = given or from_manifest
         if not value:
-            problems.append(Problem(f"{where}:{doc.meta_line} ({key})",
-                                    f"missing {key} for participant {pid!r}",
-                                    f"add `{key}:` to the front matter or a manifest row"))
+            problems.append(
+                Problem(
+                    f"{where}:{doc.meta_line} ({key})",
+                    f"missing {key} for participant {pid!r}",
+                    f"add `{key}:` to the front matter or a manifest row",
+                )
+            )
             continue
         if value not in allowed:
-            problems.append(Problem(f"{where}:{doc.meta_line} ({key})",
-                                    f"unknown {key} {value!r}",
-                                    f"use one of: {', '.join(allowed)} (or add it to "
-                                    f"[{key}s] in verhalen.toml)"))
+            problems.append(
+                Problem(
+                    f"{where}:{doc.meta_line} ({key})",
+                    f"unknown {key} {value!r}",
+                    f"use one of: {', '.join(allowed)} (or add it to [{key}s] in verhalen.toml)",
+                )
+            )
             continue
         values[key] = value
     if problems:
         return None, problems
     if pid not in participants:
-        participants[pid] = row.model_copy(update=values) if row else Participant(
-            id=pid, role=values["role"], practice=values["practice"])
+        participants[pid] = (
+            row.model_copy(update=values)
+            if row
+            else Participant(id=pid, role=values["role"], practice=values["practice"])
+        )
     else:
         known = participants[pid]
         if (known.role, known.practice) != (values["role"], values["practice"]):
-            problems.append(Problem(f"{where}:{doc.meta_line}",
-                                    f"participant {pid!r} has role/practice {values['role']}/"
-                                    f"{values['practice']} here but {known.role}/"
-                                    f"{known.practice} in another transcript",
-                                    "give the participant one role and practice"))
+            problems.append(
+                Problem(
+                    f"{where}:{doc.meta_line}",
+                    f"participant {pid!r} has role/practice {values['role']}/"
+                    f"{values['practice']} here but {known.role}/"
+                    f"{known.practice} in another transcript",
+                    "give the participant one role and practice",
+                )
+            )
             return None, problems
 
     if doc.record is not None:
         return doc.record.model_copy(update={"source_file": doc.path.name}), problems
     if not any(t.role != "interviewer" for t in doc.turns):
-        problems.append(Problem(where, "empty transcript: no respondent turns found",
-                                "check that the turns start with a respondent label like `R:`"))
+        problems.append(
+            Problem(
+                where,
+                "empty transcript: no respondent turns found",
+                "check that the turns start with a respondent label like `R:`",
+            )
+        )
         return None, problems
     text, turns = assemble(doc.turns)
     raw_date = meta.get("date")
@@ -135,9 +177,13 @@ def _build(doc: SourceDoc, config: ProjectConfig, manifest: Manifest,
         try:
             when = raw_date if isinstance(raw_date, date) else date.fromisoformat(str(raw_date))
         except ValueError:
-            problems.append(Problem(f"{where}:{doc.meta_line} (date)",
-                                    f"date {raw_date!r} is not a date",
-                                    "write it as YYYY-MM-DD"))
+            problems.append(
+                Problem(
+                    f"{where}:{doc.meta_line} (date)",
+                    f"date {raw_date!r} is not a date",
+                    "write it as YYYY-MM-DD",
+                )
+            )
             return None, problems
     try:
         transcript = Transcript(
@@ -151,8 +197,11 @@ def _build(doc: SourceDoc, config: ProjectConfig, manifest: Manifest,
             encoding=doc.encoding,
             text=text,
             turns=turns,
-            metadata={k: v if isinstance(v, str | int | float | bool) else str(v)
-                      for k, v in meta.items() if k not in KNOWN_KEYS}
+            metadata={
+                k: v if isinstance(v, str | int | float | bool) else str(v)
+                for k, v in meta.items()
+                if k not in KNOWN_KEYS
+            }
             | {"role": values["role"], "practice": values["practice"]},
         )
     except PydanticValidationError as exc:
@@ -160,9 +209,12 @@ def _build(doc: SourceDoc, config: ProjectConfig, manifest: Manifest,
     return transcript, problems
 
 
-def read_transcripts(paths: Iterable[Path], config: ProjectConfig, manifest: Manifest,
-                     progress: Progress[Path] | None = None) -> tuple[Corpus, IngestReport,
-                                                                      list[Problem]]:
+def read_transcripts(
+    paths: Iterable[Path],
+    config: ProjectConfig,
+    manifest: Manifest,
+    progress: Progress[Path] | None = None,
+) -> tuple[Corpus, IngestReport, list[Problem]]:
     """Read transcript files into a corpus; returns the problems instead of raising."""
     paths = list(paths)
     report = IngestReport(files=len(paths))
@@ -175,8 +227,13 @@ def read_transcripts(paths: Iterable[Path], config: ProjectConfig, manifest: Man
     for path in iterable:
         reader = READERS.get(path.suffix.lower())
         if reader is None:
-            problems.append(Problem(str(path), f"unsupported file type {path.suffix!r}",
-                                    f"use one of {', '.join(SUPPORTED_SUFFIXES)}"))
+            problems.append(
+                Problem(
+                    str(path),
+                    f"unsupported file type {path.suffix!r}",
+                    f"use one of {', '.join(SUPPORTED_SUFFIXES)}",
+                )
+            )
             continue
         doc, doc_problems = reader(path, labels_for)
         problems.extend(doc_problems)
@@ -189,9 +246,13 @@ def read_transcripts(paths: Iterable[Path], config: ProjectConfig, manifest: Man
         if transcript is None:
             continue
         if transcript.id in seen:
-            problems.append(Problem(str(path), f"duplicate transcript id {transcript.id!r} "
-                                    f"(also in {seen[transcript.id]})",
-                                    "give every transcript a unique `id`"))
+            problems.append(
+                Problem(
+                    str(path),
+                    f"duplicate transcript id {transcript.id!r} (also in {seen[transcript.id]})",
+                    "give every transcript a unique `id`",
+                )
+            )
             continue
         seen[transcript.id] = path
         transcripts.append(transcript)
@@ -206,8 +267,9 @@ def read_transcripts(paths: Iterable[Path], config: ProjectConfig, manifest: Man
     return corpus, report, problems
 
 
-def ingest_folder(folder: str | Path, config: ProjectConfig,
-                  progress: Progress[Path] | None = None) -> tuple[Corpus, IngestReport]:
+def ingest_folder(
+    folder: str | Path, config: ProjectConfig, progress: Progress[Path] | None = None
+) -> tuple[Corpus, IngestReport]:
     """Read every transcript in ``folder`` (and its manifest) into a validated corpus.
 
     Raises
@@ -217,8 +279,9 @@ def ingest_folder(folder: str | Path, config: ProjectConfig,
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise ValidationError([Problem(str(folder), "not a folder",
-                                       "pass the folder that holds the transcripts")])
+        raise ValidationError(
+            [Problem(str(folder), "not a folder", "pass the folder that holds the transcripts")]
+        )
     manifest = Manifest()
     problems: list[Problem] = []
     manifest_path = find_manifest(folder)
@@ -226,20 +289,32 @@ def ingest_folder(folder: str | Path, config: ProjectConfig,
         manifest, problems = read_manifest(manifest_path)
     files = transcript_files(folder)
     if not files:
-        problems.append(Problem(str(folder), "no transcripts found",
-                                f"add files ending in {', '.join(SUPPORTED_SUFFIXES)}"))
+        problems.append(
+            Problem(
+                str(folder),
+                "no transcripts found",
+                f"add files ending in {', '.join(SUPPORTED_SUFFIXES)}",
+            )
+        )
     corpus, report, file_problems = read_transcripts(files, config, manifest, progress)
     problems.extend(file_problems)
     for pid, participant in manifest.participants.items():
         for key, allowed in (("role", config.roles), ("practice", config.practices)):
             value = getattr(participant, key)
             if value != "?" and value not in allowed:
-                problems.append(Problem(f"{manifest.path}:{manifest.rows[pid]} ({key})",
-                                        f"unknown {key} {value!r} for participant {pid!r}",
-                                        f"use one of: {', '.join(allowed)}"))
+                problems.append(
+                    Problem(
+                        f"{manifest.path}:{manifest.rows[pid]} ({key})",
+                        f"unknown {key} {value!r} for participant {pid!r}",
+                        f"use one of: {', '.join(allowed)}",
+                    )
+                )
         corpus.participants.setdefault(pid, participant)
     if problems:
-        raise ValidationError(problems, summary=f"{folder}: {len(problems)} problem"
-                              f"{'s' if len(problems) != 1 else ''} found, nothing written")
+        raise ValidationError(
+            problems,
+            summary=f"{folder}: {len(problems)} problem"
+            f"{'s' if len(problems) != 1 else ''} found, nothing written",
+        )
     report.segments = len(corpus.segments)
     return corpus, report

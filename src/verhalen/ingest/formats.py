@@ -39,9 +39,7 @@ class SourceDoc:
 LabelsFor = Callable[[dict[str, Any]], SpeakerLabels]
 
 
-def _parse_front_matter(
-    lines: list[str], where: str
-) -> tuple[dict[str, Any], int, list[Problem]]:
+def _parse_front_matter(lines: list[str], where: str) -> tuple[dict[str, Any], int, list[Problem]]:
     """Split off a ``---`` YAML block. Returns (meta, index of first body line, problems)."""
     if not lines or lines[0].strip() != "---":
         return {}, 0, []
@@ -53,24 +51,46 @@ def _parse_front_matter(
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line = (mark.line + 2) if mark is not None else 2
-                return {}, i + 1, [
-                    Problem(f"{where}:{line}", f"front matter is not valid YAML ({exc})",
-                            "write one `key: value` per line")
-                ]
+                return (
+                    {},
+                    i + 1,
+                    [
+                        Problem(
+                            f"{where}:{line}",
+                            f"front matter is not valid YAML ({exc})",
+                            "write one `key: value` per line",
+                        )
+                    ],
+                )
             if not isinstance(meta, dict):
-                return {}, i + 1, [
-                    Problem(f"{where}:2", "front matter is not a set of `key: value` lines",
-                            "write one `key: value` per line")
-                ]
+                return (
+                    {},
+                    i + 1,
+                    [
+                        Problem(
+                            f"{where}:2",
+                            "front matter is not a set of `key: value` lines",
+                            "write one `key: value` per line",
+                        )
+                    ],
+                )
             return meta, i + 1, []
-    return {}, 0, [
-        Problem(f"{where}:1", "front matter starts with `---` but is never closed",
-                "add a line `---` after the last metadata line")
-    ]
+    return (
+        {},
+        0,
+        [
+            Problem(
+                f"{where}:1",
+                "front matter starts with `---` but is never closed",
+                "add a line `---` after the last metadata line",
+            )
+        ],
+    )
 
 
-def _read_lines_format(path: Path, fmt: str, text: str, encoding: str,
-                       labels_for: LabelsFor) -> tuple[SourceDoc, list[Problem]]:
+def _read_lines_format(
+    path: Path, fmt: str, text: str, encoding: str, labels_for: LabelsFor
+) -> tuple[SourceDoc, list[Problem]]:
     where = str(path)
     lines = text.split("\n")
     meta, body_start, problems = _parse_front_matter(lines, where)
@@ -96,8 +116,13 @@ def read_docx(path: Path, labels_for: LabelsFor) -> tuple[SourceDoc | None, list
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several unrelated types
-        return None, [Problem(str(path), f"not a readable Word document ({exc})",
-                              "open and re-save it in Word as .docx")]
+        return None, [
+            Problem(
+                str(path),
+                f"not a readable Word document ({exc})",
+                "open and re-save it in Word as .docx",
+            )
+        ]
     lines: list[str] = []
     for para in document.paragraphs:
         runs = list(para.runs)
@@ -146,8 +171,13 @@ def read_subtitles(path: Path, labels_for: LabelsFor) -> tuple[SourceDoc | None,
 
             vtt = webvtt.from_buffer(io.StringIO(decoded.text), format="srt")
     except Exception as exc:  # webvtt raises its own MalformedFileError and others
-        return None, [Problem(where, f"not a valid {fmt.upper()} file ({exc})",
-                              "check the cue timings and blank lines between cues")]
+        return None, [
+            Problem(
+                where,
+                f"not a valid {fmt.upper()} file ({exc})",
+                "check the cue timings and blank lines between cues",
+            )
+        ]
     meta: dict[str, Any] = {}
     problems: list[Problem] = []
     for comment in getattr(vtt, "header_comments", []) or []:
@@ -169,22 +199,32 @@ def read_subtitles(path: Path, labels_for: LabelsFor) -> tuple[SourceDoc | None,
         role = labels.role_of(speaker) if speaker else None
         if role is None:
             if speaker:
-                problems.append(Problem(f"{where} (cue {n}, {cue.start})",
-                                        f"unknown speaker {speaker!r}",
-                                        f"use one of: {labels.allowed()}"))
+                problems.append(
+                    Problem(
+                        f"{where} (cue {n}, {cue.start})",
+                        f"unknown speaker {speaker!r}",
+                        f"use one of: {labels.allowed()}",
+                    )
+                )
             elif turns:
                 turns[-1].paragraphs[-1].append(text)
                 turns[-1].time_end = _seconds(cue.end)
             else:
-                problems.append(Problem(f"{where} (cue {n}, {cue.start})",
-                                        "unlabelled cue: no speaker voice tag or label",
-                                        "start the cue with <v Interviewer> or <v Respondent>"))
+                problems.append(
+                    Problem(
+                        f"{where} (cue {n}, {cue.start})",
+                        "unlabelled cue: no speaker voice tag or label",
+                        "start the cue with <v Interviewer> or <v Respondent>",
+                    )
+                )
             continue
         if turns and turns[-1].speaker == speaker:
             turns[-1].paragraphs[-1].append(text)
             turns[-1].time_end = _seconds(cue.end)
         else:
-            turns.append(RawTurn(speaker, role, [[text]], n, _seconds(cue.start), _seconds(cue.end)))
+            turns.append(
+                RawTurn(speaker, role, [[text]], n, _seconds(cue.start), _seconds(cue.end))
+            )
     for t in turns:
         t.paragraphs = [[" ".join(p)] for p in t.paragraphs]
     return SourceDoc(path, fmt, decoded.encoding, meta, 1, turns), problems
@@ -201,8 +241,11 @@ def read_json(path: Path, labels_for: LabelsFor) -> tuple[SourceDoc | None, list
         record = Transcript.model_validate_json(decoded.text)
     except PydanticValidationError as exc:
         return None, [
-            Problem(f"{path} ({'.'.join(str(p) for p in e['loc'])})", e["msg"],
-                    "the JSON must be a transcript record as written by verhalen")
+            Problem(
+                f"{path} ({'.'.join(str(p) for p in e['loc'])})",
+                e["msg"],
+                "the JSON must be a transcript record as written by verhalen",
+            )
             for e in exc.errors()
         ]
     meta: dict[str, Any] = dict(record.metadata)

@@ -66,13 +66,23 @@ def read_manifest(path: Path) -> tuple[Manifest, list[Problem]]:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
             first_row = 2
     except Exception as exc:  # pandas raises many types for unreadable files
-        return Manifest(path), [Problem(where, f"cannot read the manifest ({exc})",
-                                        "save it as CSV (UTF-8) or XLSX with a header row")]
+        return Manifest(path), [
+            Problem(
+                where,
+                f"cannot read the manifest ({exc})",
+                "save it as CSV (UTF-8) or XLSX with a header row",
+            )
+        ]
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        return Manifest(path), [Problem(where, f"missing column(s) {', '.join(missing)}",
-                                        f"the header row must contain {', '.join(REQUIRED)}")]
+        return Manifest(path), [
+            Problem(
+                where,
+                f"missing column(s) {', '.join(missing)}",
+                f"the header row must contain {', '.join(REQUIRED)}",
+            )
+        ]
     manifest = Manifest(path)
     problems: list[Problem] = []
     attribute_columns = [c for c in frame.columns if c not in (*REQUIRED, "name", "transcript")]
@@ -83,17 +93,25 @@ def read_manifest(path: Path) -> tuple[Manifest, list[Problem]]:
             problems.append(Problem(f"{where}:{line}", "empty participant id", "fill in `id`"))
             continue
         if pid in manifest.participants:
-            problems.append(Problem(f"{where}:{line}",
-                                    f"duplicate participant id {pid!r} (also on line "
-                                    f"{manifest.rows[pid]})", "give every participant one row"))
+            problems.append(
+                Problem(
+                    f"{where}:{line}",
+                    f"duplicate participant id {pid!r} (also on line {manifest.rows[pid]})",
+                    "give every participant one row",
+                )
+            )
             continue
         role = str(row.get("role") or "").strip()
         practice = str(row.get("practice") or "").strip()
         for column, value in (("role", role), ("practice", practice)):
             if not value:
-                problems.append(Problem(f"{where}:{line} ({column})",
-                                        f"participant {pid!r} has no {column}",
-                                        f"fill in the `{column}` column"))
+                problems.append(
+                    Problem(
+                        f"{where}:{line} ({column})",
+                        f"participant {pid!r} has no {column}",
+                        f"fill in the `{column}` column",
+                    )
+                )
         name = str(row.get("name") or "").strip() or None
         attrs = {c: _value(row.get(c)) for c in attribute_columns}
         manifest.participants[pid] = Participant(

@@ -49,8 +49,11 @@ class SpeakerLabels:
         extra: dict[str, str] | None = None,
     ) -> SpeakerLabels:
         roles: dict[str, SpeakerRole] = {}
-        for labels, role in ((interviewer, "interviewer"), (respondent, "respondent"),
-                             (other, "other")):
+        for labels, role in (
+            (interviewer, "interviewer"),
+            (respondent, "respondent"),
+            (other, "other"),
+        ):
             for label in labels:
                 roles[label.casefold()] = role  # type: ignore[assignment]
         for label, role in (extra or {}).items():
@@ -98,7 +101,8 @@ def parse_lines(
             current = RawTurn(
                 speaker=label_match.group(1).strip(),
                 role=role,
-                paragraphs=[[label_match.group(2).strip()]] if label_match.group(2).strip()
+                paragraphs=[[label_match.group(2).strip()]]
+                if label_match.group(2).strip()
                 else [[]],
                 line=line_no,
                 time_start=time,
