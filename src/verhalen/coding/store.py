@@ -39,6 +39,11 @@ class CodingEvent(Record):
     note: str = ""
 
 
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """Naive timestamps are taken as UTC, so aware and naive ones compare."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
 def _check_coder(coder: str) -> str:
     if not CODER_RE.match(coder):
         raise VerhalenError(
@@ -87,13 +92,24 @@ class CodedStore:
             raise ValidationError(problems, summary=f"{path}: corrupt coded store")
         return events
 
-    def codings(self, coder: str | None = None, codebook: Codebook | None = None) -> list[Coding]:
-        """Current codings (of one coder, or all), with merged codes resolved via ``codebook``."""
+    def codings(
+        self,
+        coder: str | None = None,
+        codebook: Codebook | None = None,
+        as_of: dt.datetime | None = None,
+    ) -> list[Coding]:
+        """Current codings (of one coder, or all), with merged codes resolved via ``codebook``.
+
+        With ``as_of``, the state at that moment: only events up to and including it count
+        (e.g. what coders had decided at the time of a calibration session).
+        """
         coders = [coder] if coder else self.coders()
         out: list[Coding] = []
         for name in coders:
             state: dict[tuple[str, str, str, int | None, int | None], Coding] = {}
             for event in self.history(name):
+                if as_of is not None and _aware(event.when) > _aware(as_of):
+                    continue
                 c = event.coding
                 key = (c.coder, c.segment_id, c.code_id, c.start, c.end)
                 if event.op == "add":

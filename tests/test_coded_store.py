@@ -1,0 +1,67 @@
+"""The coded store: append-only history, replay, as-of views, merges followed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from verhalen.coding import CodedStore
+from verhalen.errors import ValidationError, VerhalenError
+from verhalen.records import Code, Codebook, CodeStatus, Coding, Factor
+
+T0 = dt.datetime(2025, 4, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def coding(seg: str, code: str, coder: str = "a", **kw: object) -> Coding:
+    return Coding(segment_id=seg, code_id=code, coder=coder, timestamp=T0, **kw)  # type: ignore[arg-type]
+
+
+def test_add_remove_replay_and_history_kept(tmp_path: Path) -> None:
+    store = CodedStore(tmp_path)
+    assert store.add([coding("s1", "x"), coding("s1", "y"), coding("s2", "x")], when=T0) == 3
+    assert store.add([coding("s1", "x")], when=T0) == 0  # duplicates are skipped
+    later = T0 + dt.timedelta(days=30)
+    assert store.remove([coding("s1", "y")], who="a", note="na kalibratie", when=later) == 1
+    now = {(c.segment_id, c.code_id) for c in store.codings("a")}
+    assert now == {("s1", "x"), ("s2", "x")}
+    before = {(c.segment_id, c.code_id) for c in store.codings("a", as_of=T0)}
+    assert ("s1", "y") in before
+    history = store.history("a")
+    assert [e.op for e in history] == ["add", "add", "add", "remove"]
+    assert history[-1].note == "na kalibratie"
+    lines = store.path("a").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4 and lines[0].startswith('{"coding"')  # sorted keys, one event a line
+
+
+def test_codings_follow_a_merge(tmp_path: Path) -> None:
+    store = CodedStore(tmp_path)
+    store.add([coding("s1", "oud"), coding("s1", "nieuw"), coding("s2", "oud")], when=T0)
+    book = Codebook(
+        id="cb",
+        name="cb",
+        factors=[Factor(id="f", label="F")],
+        codes=[
+            Code(id="oud", label="Oud", parent="f", status=CodeStatus.merged, merged_into="nieuw"),
+            Code(id="nieuw", label="Nieuw", parent="f"),
+        ],
+    )
+    resolved = sorted((c.segment_id, c.code_id) for c in store.codings("a", codebook=book))
+    assert resolved == [("s1", "nieuw"), ("s2", "nieuw")]  # merged duplicates collapse
+    frame = store.dataframe(book)
+    assert set(frame["factor_id"]) == {"f"}
+
+
+def test_corrupt_line_is_reported_with_its_line(tmp_path: Path) -> None:
+    store = CodedStore(tmp_path)
+    store.add([coding("s1", "x")], when=T0)
+    with store.path("a").open("a", encoding="utf-8") as fh:
+        fh.write('{"op": "add"}\n')
+    with pytest.raises(ValidationError, match=r"a\.jsonl:2"):
+        store.codings("a")
+
+
+def test_bad_coder_name(tmp_path: Path) -> None:
+    with pytest.raises(VerhalenError, match="coder name"):
+        CodedStore(tmp_path).path("../evil")
