@@ -62,7 +62,7 @@ def compare_with_factors(
         cl = int(clusters[code])
         if factors[code] == majority[cl]:
             continue
-        neighbours: pd.Series = similarity.loc[code].drop(code)
+        neighbours = pd.Series(similarity.loc[code]).drop(code)
         sims = neighbours.sort_values(ascending=False).head(n_evidence)
         examples: list[str] = []
         if codings is not None and texts is not None:
