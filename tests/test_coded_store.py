@@ -65,3 +65,16 @@ def test_corrupt_line_is_reported_with_its_line(tmp_path: Path) -> None:
 def test_bad_coder_name(tmp_path: Path) -> None:
     with pytest.raises(VerhalenError, match="coder name"):
         CodedStore(tmp_path).path("../evil")
+
+
+def test_atomic_writes_keep_normal_permissions(tmp_path: Path) -> None:
+    from verhalen.io import atomic_write_text
+
+    target = tmp_path / "x.txt"
+    atomic_write_text(target, "a")
+    assert target.stat().st_mode & 0o777 != 0o600  # not mkstemp's private default
+    target.chmod(0o640)
+    atomic_write_text(target, "b")
+    assert target.stat().st_mode & 0o777 == 0o640
+    atomic_write_text(tmp_path / "key.json", "{}", permissions=0o600)
+    assert (tmp_path / "key.json").stat().st_mode & 0o777 == 0o600

@@ -18,6 +18,16 @@ from pathlib import Path
 from typing import IO, Any
 
 
+def _default_mode(target: Path) -> int:
+    """Keep an existing file's mode; a new file gets 0o666 minus the umask (like open())."""
+    try:
+        return target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 @contextlib.contextmanager
 def atomic_open(
     path: str | Path,
@@ -46,8 +56,7 @@ def atomic_open(
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     tmp = Path(tmp_name)
     try:
-        if permissions is not None:
-            os.chmod(tmp, permissions)
+        os.chmod(tmp, permissions if permissions is not None else _default_mode(target))
         if mode == "wb":
             fh: IO[Any] = os.fdopen(fd, "wb")
         else:

@@ -28,7 +28,7 @@ class ClusterSettings:
     """Settings of a cluster analysis (all have sensible defaults)."""
 
     k: int | None = 6
-    method: Method = "average"
+    method: Method = "ward"
     level: Level = "segment"
     window: int = 1
     normalise: Normalisation = "jaccard"
