@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -154,3 +156,70 @@ def test_classical_mds_preserves_euclidean_distances() -> None:
     xy = classical_mds(dist)
     again = np.linalg.norm(xy[:, None] - xy[None, :], axis=-1)
     assert np.allclose(dist, again)
+
+
+def test_cli_propose_then_apply_writes_a_new_codebook_version(example_project: Path) -> None:
+    from typer.testing import CliRunner
+
+    from verhalen.cli import app
+    from verhalen.cluster.proposal import read_proposal, write_proposal
+    from verhalen.codebook import list_versions, load_project_codebook
+    from verhalen.project import Project
+
+    runner = CliRunner()
+    project = Project.open(example_project)
+    project.ingest()
+    result = runner.invoke(
+        app, ["cluster", "propose", "--bootstrap", "3", "--project", str(example_project)]
+    )
+    assert result.exit_code == 0, result.output
+    proposal_path = example_project / "cluster" / "voorstel.yaml"
+    proposal = read_proposal(proposal_path)
+    assert proposal.k == 6 and len(proposal.categories) == 6
+    assert sum(len(c.codes) for c in proposal.categories) >= 40
+    for name in ("dendrogram", "heatmap", "codekaart", "factoren_per_praktijk"):
+        assert (example_project / "reports" / "clusters" / f"{name}.png").stat().st_size > 1000
+    # The researcher accepts the grouping but keeps one code where it was.
+    before = load_project_codebook(project)
+    first = proposal.categories[0]
+    keep = first.codes[0].code
+    first.codes = first.codes[1:]
+    write_proposal(proposal, proposal_path)
+    result = runner.invoke(
+        app,
+        [
+            "cluster",
+            "apply",
+            "--who",
+            "team",
+            "--why",
+            "klankbord",
+            "--project",
+            str(example_project),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    after = load_project_codebook(project)
+    assert after.version != before.version and after.changelog[-1].action == "apply"
+    assert after.factor_of(keep) == before.factor_of(keep)
+    moved = {c.code: cat.factor for cat in proposal.categories for c in cat.codes}
+    assert all(after.factor_of(code) == factor for code, factor in moved.items())
+    assert after.version in list_versions(example_project / "codebook" / "zes_factoren.yaml")
+    # applying the same proposal again changes nothing and says so
+    again = runner.invoke(
+        app, ["cluster", "apply", "--who", "team", "--project", str(example_project)]
+    )
+    assert again.exit_code == 1 and "nothing to change" in again.output
+
+
+def test_cli_propose_errors_clearly_without_codings(example_project: Path) -> None:
+    from typer.testing import CliRunner
+
+    from verhalen.cli import app
+    from verhalen.project import Project
+
+    for f in (example_project / "data" / "coded").glob("*.jsonl"):
+        f.unlink()
+    Project.open(example_project).ingest()
+    result = CliRunner().invoke(app, ["cluster", "propose", "--project", str(example_project)])
+    assert result.exit_code == 1 and "no codings yet" in result.output
