@@ -25,9 +25,7 @@ def example_project(tmp_path: Path) -> Path:
     dest = tmp_path / "voorbeeld"
     dest.mkdir()
     shutil.copy(REPO / "verhalen.toml", dest / "verhalen.toml")
-    shutil.copytree(
-        REPO / "codebook", dest / "codebook", ignore=shutil.ignore_patterns(".versions")
-    )
+    shutil.copytree(REPO / "codebook", dest / "codebook")
     shutil.copytree(REPO / "data" / "raw", dest / "data" / "raw")
     (dest / "data" / "coded").mkdir()
     if (REPO / "data" / "coded").is_dir():
