@@ -293,3 +293,17 @@ def test_invalid_config_lists_fields(mini_project: Path) -> None:
     result = runner.invoke(app, ["ingest", "--check", "--project", str(mini_project)])
     assert result.exit_code == 1
     assert "segmentation.unit" in result.output and "bogus" in result.output
+
+
+def test_manifest_numbers_are_not_booleans(
+    mini_project: Path, write_transcript: TranscriptWriter
+) -> None:
+    raw = mini_project / "data" / "raw"
+    write_transcript("a.txt", BODY)
+    (raw / "participants.csv").write_text(
+        "id,role,practice,years_in_group,single,age\np1,moeder,vve_hoogeveen,1,ja,0\n",
+        encoding="utf-8",
+    )
+    attrs = _ingest(mini_project).participants["p1"].attributes
+    assert attrs == {"years_in_group": 1, "single": True, "age": 0}
+    assert type(attrs["years_in_group"]) is int

@@ -17,8 +17,8 @@ from verhalen.records import AttributeValue, Participant
 
 MANIFEST_NAMES = ("participants.csv", "participants.xlsx")
 REQUIRED = ("id", "role", "practice")
-YES = {"ja", "yes", "true", "waar", "1"}
-NO = {"nee", "no", "false", "onwaar", "0"}
+YES = {"ja", "yes", "true", "waar"}
+NO = {"nee", "no", "false", "onwaar"}
 
 
 @dataclass
