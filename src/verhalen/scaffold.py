@@ -59,6 +59,9 @@ private/
 reports/*
 data/corpus.jsonl
 data/cache/
+data/sheets/
+data/codevoorstellen.jsonl
+calibration/r*/*.xlsx
 .venv/
 """
 
