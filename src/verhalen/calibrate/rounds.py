@@ -71,6 +71,11 @@ class CalibrationRound(Record):
     codebook_id: str
     codebook_version: str
     created: dt.datetime
+    session_date: dt.datetime | None = Field(
+        default=None,
+        description="When the coders met to compare: codings from the store count as they "
+        "stood at that moment (later corrections do not change the round's figures).",
+    )
     status: RoundStatus = RoundStatus.open
     suggestions: bool = False
     sheets: dict[str, str] = Field(default_factory=dict)

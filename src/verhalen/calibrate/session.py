@@ -96,6 +96,7 @@ def new_round(
     exclude_previous: bool = True,
     shown: Corpus | None = None,
     now: dt.datetime | None = None,
+    session_date: dt.datetime | None = None,
 ) -> tuple[CalibrationRound, list[Path]]:
     """Start a round: draw the sample, write one sheet per coder, record the round.
 
@@ -116,6 +117,9 @@ def new_round(
         Show the text of this corpus on the sheets (e.g. pseudonymised; same segment ids).
     now
         Creation time (default: now, UTC).
+    session_date
+        When the coders meet to compare. Codings taken from the coded store (coders who
+        do not import a sheet) count as they stood at that moment; it also dates the report.
     """
     coders = list(coders)
     if len(coders) < 2:
@@ -156,6 +160,7 @@ def new_round(
         codebook_id=codebook.id,
         codebook_version=codebook.version,
         created=now or _now(),
+        session_date=session_date,
         suggestions=suggest_fn is not None,
         sheets={c: str(p.relative_to(project.root)) for c, p in zip(coders, sheets, strict=True)},
     )
@@ -192,7 +197,7 @@ def import_round(
     rounds = load_rounds(path)
     round_ = get_round(rounds, round_id)
     segments = project.corpus().segment_index()
-    stamp = now or _now()
+    stamp = now or round_.session_date or _now()
     store = CodedStore(project.coded_dir)
     report = RoundImportReport(round=round_)
     contents: list[SheetContent] = []
@@ -282,7 +287,7 @@ def report_round(
             c
             for coder in round_.coders
             if coder not in round_.imports
-            for c in store.codings(coder)
+            for c in store.codings(coder, as_of=round_.session_date)
         ]
     corpus = project.corpus()
     segments = corpus.segment_index()
@@ -313,7 +318,7 @@ def report_round(
         codebook=codebook,
         role_of=_role_of(project, participants),  # type: ignore[arg-type]
     )
-    stamp = now or _now()
+    stamp = now or round_.session_date or _now()
     paths = write_report(
         reports_folder(project), round_, result, disagreements, generated=stamp.strftime("%d-%m-%Y")
     )

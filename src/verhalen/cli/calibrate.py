@@ -5,6 +5,7 @@ Registered by :mod:`verhalen.cli.agreement` (the agreement stage).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +30,18 @@ calibrate_app = typer.Typer(
 )
 
 
+def _parse_moment(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise VerhalenError(
+            f"--session-date: {text!r} is not a date — write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 @calibrate_app.command("new")
 def new(
     coders: str = typer.Option(..., "--coders", help="Two to four coders, comma-separated."),
@@ -46,6 +59,12 @@ def new(
         False, "--include-previous", help="Allow segments of earlier rounds in the sample."
     ),
     pseudonymise: bool = PseudonymiseOption,
+    session_date: str = typer.Option(
+        None,
+        "--session-date",
+        help="Date (YYYY-MM-DD[THH:MM]) of the comparison meeting: coded-store codings count "
+        "as they stood then.",
+    ),
     project_dir: Path = ProjectOption,
 ) -> None:
     """Draw the sample and write one sheet per coder into calibration/<round>/."""
@@ -64,6 +83,7 @@ def new(
         suggest_fn=suggest_fn_or_none(project, codebook, suggestions),  # type: ignore[arg-type]
         exclude_previous=not include_previous,
         shown=shown_corpus(project, project.corpus(), pseudonymise),
+        session_date=_parse_moment(session_date),
     )
     say(
         f"round {round_.id}: {len(round_.sample)} segments, coders "
