@@ -61,6 +61,7 @@ class CodebookSection(_Section):
 class PrivacySection(_Section):
     key_path: str = "private/pseudoniemen.json"
     style: Literal["tags", "names"] = "tags"
+    own_name: Literal["role", "pseudonym"] = "role"
     local_names: str = "private/lokale_namen.txt"
     review_path: str = "private/review.json"
 
