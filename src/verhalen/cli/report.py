@@ -38,8 +38,10 @@ def report(
 ) -> None:
     """Write the research report: per practice and per role, with pseudonymised quotes."""
     from verhalen.privacy import pseudonymise_project
+    from verhalen.report.pooling import check_pooling
     from verhalen.report.project import build_project_report
 
+    check_pooling(pooling)  # options first: fail before any slow work
     project = Project.open(project_dir)
     corpus, _ = pseudonymise_project(project, project.corpus(), progress)
     manifest = build_project_report(
