@@ -17,8 +17,11 @@ from verhalen.corpus import Corpus
 from verhalen.ingest.turns import SpeakerLabels
 from verhalen.interchange.guids import GuidMap
 from verhalen.interchange.merge import conflicts, drop_known, merge_into
-from verhalen.interchange.project_io import guid_map_path, project_codebook, save_codebook
-from verhalen.interchange.qdpx_export import export_qdpx
+from verhalen.interchange.project_io import (
+    export_project_qdpx,
+    guid_map_path,
+    save_codebook,
+)
 from verhalen.interchange.qdpx_import import ImportResult, import_qdpx
 from verhalen.project import Project
 
@@ -52,29 +55,12 @@ def export_qdpx_command(
     practices; pseudonymised with the project's key unless --no-pseudonymise.
     """
     project = Project.open(project_dir)
-    corpus = project.corpus()
-    store = CodedStore(project.coded_dir)
-    codebook, notes = project_codebook(project, codebook_file, store.codings())
-    codings = store.codings(codebook=codebook)
-    if coders:
-        codings = [c for c in codings if c.coder in set(coders)]
-    if pseudonymise:
-        from verhalen.interchange.privacy_bridge import pseudonymise_for_export
-
-        corpus, codebook, codings = pseudonymise_for_export(project, corpus, codebook, codings)
-    else:
-        notes.append(
-            "not pseudonymised (--no-pseudonymise): the transcripts are exported as ingested; "
-            "do not share this file unless the data may leave the project"
-        )
-    result = export_qdpx(
+    result, notes = export_project_qdpx(
+        project,
         target,
-        corpus,
-        codebook,
-        codings,
-        project_name=project.config.project.name,
-        guids=GuidMap.load(guid_map_path(project)),
-        practice_labels=project.config.practices,
+        codebook_file=codebook_file,
+        coders=coders,
+        pseudonymise=pseudonymise,
         include_metadata=not no_metadata,
     )
     for note in [*notes, *result.notes]:

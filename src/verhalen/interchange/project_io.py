@@ -157,3 +157,49 @@ def save_codebook(
     target = folder / f"{codebook.id}.json"
     atomic_write_json(target, json.loads(codebook.model_dump_json()))
     return target, True
+
+
+def export_project_qdpx(
+    project: Project,
+    target: Path,
+    *,
+    codebook_file: Path | None = None,
+    coders: list[str] | None = None,
+    pseudonymise: bool = True,
+    include_metadata: bool = True,
+) -> tuple[Any, list[str]]:
+    """Export a project as ``.qdpx``: pseudonymised (by default), validated, atomically.
+
+    Returns the :class:`~verhalen.interchange.qdpx_export.ExportResult` and notes. Shared by
+    ``verhalen export qdpx`` and ``verhalen run``.
+    """
+    from verhalen.coding.store import CodedStore
+    from verhalen.interchange.guids import GuidMap
+    from verhalen.interchange.qdpx_export import export_qdpx
+
+    corpus = project.corpus()
+    store = CodedStore(project.coded_dir)
+    codebook, notes = project_codebook(project, codebook_file, store.codings())
+    codings = store.codings(codebook=codebook)
+    if coders:
+        codings = [c for c in codings if c.coder in set(coders)]
+    if pseudonymise:
+        from verhalen.interchange.privacy_bridge import pseudonymise_for_export
+
+        corpus, codebook, codings = pseudonymise_for_export(project, corpus, codebook, codings)
+    else:
+        notes.append(
+            "not pseudonymised (--no-pseudonymise): the transcripts are exported as ingested; "
+            "do not share this file unless the data may leave the project"
+        )
+    result = export_qdpx(
+        target,
+        corpus,
+        codebook,
+        codings,
+        project_name=project.config.project.name,
+        guids=GuidMap.load(guid_map_path(project)),
+        practice_labels=project.config.practices,
+        include_metadata=include_metadata,
+    )
+    return result, notes
