@@ -28,6 +28,8 @@ def example_project(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "codebook", dest / "codebook")
     shutil.copytree(REPO / "data" / "raw", dest / "data" / "raw")
     (dest / "data" / "coded").mkdir()
+    if (REPO / "data" / "feedback").is_dir():
+        shutil.copytree(REPO / "data" / "feedback", dest / "data" / "feedback")
     if (REPO / "data" / "coded").is_dir():
         for f in (REPO / "data" / "coded").glob("*.jsonl"):
             shutil.copy(f, dest / "data" / "coded" / f.name)

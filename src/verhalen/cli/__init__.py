@@ -33,6 +33,7 @@ STAGE_MODULES = [
     "cluster",
     "privacy",
     "report",
+    "klankbord",
     "interchange",
     "pipeline",
 ]
