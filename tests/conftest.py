@@ -28,6 +28,9 @@ def example_project(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "codebook", dest / "codebook")
     shutil.copytree(REPO / "data" / "raw", dest / "data" / "raw")
     (dest / "data" / "coded").mkdir()
+    if (REPO / "calibration" / "rounds.json").is_file():
+        (dest / "calibration").mkdir()
+        shutil.copy(REPO / "calibration" / "rounds.json", dest / "calibration" / "rounds.json")
     if (REPO / "data" / "feedback").is_dir():
         shutil.copytree(REPO / "data" / "feedback", dest / "data" / "feedback")
     if (REPO / "data" / "coded").is_dir():

@@ -7,6 +7,7 @@ commands; this module only assembles them and handles ``--version``.
 from __future__ import annotations
 
 import importlib
+import logging
 
 import typer
 
@@ -52,6 +53,9 @@ def _root(
     ),
 ) -> None:
     """verhalen: qualitative analysis of Dutch storytelling interviews."""
+    # Warnings and errors only, on stderr. Configuring the root logger here also makes a
+    # dependency's own logging.basicConfig() a no-op, so no library floods the output.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
 
 
 for _name in STAGE_MODULES:

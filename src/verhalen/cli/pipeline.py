@@ -17,6 +17,9 @@ _STEP_NAMES = ", ".join(name for name, _ in STEPS)
 
 def run(
     project_dir: Path = ProjectOption,
+    clean: bool = typer.Option(
+        True, "--clean/--keep", help="Empty reports/ first (default), or keep earlier output."
+    ),
     only: str = typer.Option(
         None,
         "--only",
@@ -26,7 +29,12 @@ def run(
     """Run the whole pipeline: ingest, pseudonymise, code, agree, cluster, report, audit."""
     project = Project.open(project_dir)
     steps = [s.strip() for s in only.split(",")] if only else None
-    run_pipeline(project, steps, on_step=lambda n, s: console.print(f"[green]✓[/] {n}: {s}"))
+    run_pipeline(
+        project,
+        steps,
+        on_step=lambda n, s: console.print(f"[green]✓[/] {n}: {s}"),
+        clean=clean,
+    )
     console.print(f"Done. Reports in {project.reports_dir}")
 
 

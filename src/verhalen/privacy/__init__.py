@@ -118,7 +118,8 @@ def project_identifiers(project: Project) -> list[Identifier]:
 def audit_project(project: Project, paths: Iterable[Path]) -> AuditReport:
     """Audit outputs for any identifier of the project (see :mod:`verhalen.privacy.audit`).
 
-    The practices' and roles' labels and the report title are public and not reported.
+    The practices' and roles' ids and labels and the report title are public and not
+    reported: practices are named openly in the study (and their ids name output files).
 
     Raises
     ------
@@ -133,6 +134,8 @@ def audit_project(project: Project, paths: Iterable[Path]) -> AuditReport:
         )
     config = project.config
     public = [
+        *config.practices,
+        *(practice.replace("_", " ") for practice in config.practices),
         *config.practices.values(),
         *config.roles.values(),
         config.report.title,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import importlib.util
 import logging
 import os
 import re
@@ -88,9 +89,11 @@ def cache_root() -> Path:
 
 
 def _deduce_source() -> Path:
-    import deduce
-
-    return Path(deduce.__file__).parent / "data" / "lookup"
+    # Locate deduce without importing it: its import reconfigures root logging.
+    spec = importlib.util.find_spec("deduce")
+    if spec is None or spec.origin is None:
+        raise VerhalenError("the `deduce` package is not installed — reinstall verhalen")
+    return Path(spec.origin).parent / "data" / "lookup"
 
 
 def lookup_dir() -> Path:
@@ -198,13 +201,14 @@ class DeduceDetector:
         return self._deduce
 
     def detect(self, text: str, context: DetectContext) -> list[Detection]:
+        deduce = self.deduce  # loads deduce quietly before any other deduce import
         meta: dict[str, Any] | None = None
         if context.participant_name:
             from deduce.person import Person
 
             first, surname = split_name(context.participant_name)
             meta = {"patient": Person(first_names=[first], surname=surname or None)}
-        doc = self.deduce.deidentify(text, disabled={"redactor"}, metadata=meta)
+        doc = deduce.deidentify(text, disabled={"redactor"}, metadata=meta)
         found: list[Detection] = []
         for ann in doc.annotations:
             found.extend(self._convert(text, ann.start_char, ann.end_char, ann.tag, context))
