@@ -78,7 +78,18 @@ def step_codebook(project: Project, ctx: RunContext) -> str:
 
 
 def step_suggest(project: Project, ctx: RunContext) -> str:
-    return "skipped (not wired yet)"
+    from verhalen.suggest.project import evaluate_project, write_evaluation
+
+    result, info = evaluate_project(project)
+    write_evaluation(result, project.reports_dir / "suggesties")
+    row = result.summary[
+        (result.summary["method"] == "suggester") & (result.summary["level"] == "code")
+    ].iloc[0]
+    pipeline = info.describe() if info is not None else "?"
+    return (
+        f"precision@1 {row.precision_at_1:.2f}, recall@3 {row.recall_at_3:.2f} "
+        f"({pipeline}) → reports/suggesties/"
+    )
 
 
 def step_calibrate(project: Project, ctx: RunContext) -> str:
