@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from verhalen.calibrate.rounds import load_rounds, save_rounds
 from verhalen.calibrate.session import report_round, rounds_path
 from verhalen.codebook import load_project_codebook
 from verhalen.project import Project
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _alpha(result: object, code: str) -> float:
@@ -19,8 +16,7 @@ def _alpha(result: object, code: str) -> float:
 
 
 def test_round_one_sees_codings_as_they_stood_at_the_session(example_project: Path) -> None:
-    (example_project / "calibration").mkdir()
-    shutil.copy(REPO / "calibration" / "rounds.json", example_project / "calibration")
+    assert (example_project / "calibration" / "rounds.json").is_file()  # copied by the fixture
     project = Project.open(example_project)
     project.ingest()
     codebook = load_project_codebook(project)

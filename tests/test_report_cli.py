@@ -125,15 +125,16 @@ def test_cli_errors_are_one_line_messages(tmp_path: Path) -> None:
     not any((REPO / "data" / "coded").glob("*.jsonl")),
     reason="the example codings are not there yet",
 )
-def test_report_of_the_example_project(tmp_path: Path) -> None:
+def test_report_of_the_example_project(tmp_path: Path, example_project: Path) -> None:
     from verhalen.codebook import load_project_codebook
     from verhalen.project import Project
     from verhalen.report import build_report
 
-    project = Project.open(REPO)
+    project = Project.open(example_project)
     codebook = load_project_codebook(project)
     codings = CodedStore(project.coded_dir).dataframe(codebook)
-    corpus = project.corpus()  # not pseudonymised: the participants' names are refused
+    corpus, _ = project.ingest()  # not pseudonymised: the participants' names are refused
+    tmp_path = tmp_path / "out"
     manifest = build_report(corpus, codings, codebook, project.config, tmp_path)
     assert {f"praktijk_{p}.html" for p in project.config.practices} <= set(manifest.files)
     index = (tmp_path / "index.md").read_text(encoding="utf-8")
