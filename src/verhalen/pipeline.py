@@ -103,7 +103,8 @@ def step_calibrate(project: Project, ctx: RunContext) -> str:
     figures = []
     for round_ in rounds:
         result, _, _ = report_round(project, codebook, round_.id, shown=ctx.pseudonymised())
-        alpha = result.summary().get("krippendorff_alpha", {}).get("estimate")
+        overall = result.summary().get("overall", {})
+        alpha = overall.get("krippendorff_alpha", {}).get("estimate")
         figures.append(f"{round_.id} α={alpha:.2f}" if isinstance(alpha, float) else round_.id)
     if len(rounds) > 1:
         trend(project)
