@@ -223,3 +223,17 @@ def test_cli_propose_errors_clearly_without_codings(example_project: Path) -> No
     Project.open(example_project).ingest()
     result = CliRunner().invoke(app, ["cluster", "propose", "--project", str(example_project)])
     assert result.exit_code == 1 and "no codings yet" in result.output
+
+
+def test_retired_codes_are_left_out_of_the_clustering() -> None:
+    from verhalen.records import CodeStatus
+
+    book = _book()
+    book.codes.append(
+        Code(id="d", label="Oud", parent="samen", definition="niet meer", status=CodeStatus.retired)
+    )
+    codings = pd.concat(
+        [CODINGS, pd.DataFrame({"segment_id": ["t1-1", "t2-1"], "code_id": ["d", "d"]})]
+    )
+    result = analyse(codings, SEGMENTS, book, ClusterSettings(k=2, min_codings=1, n_boot=0))
+    assert "d" not in result.clustering.codes and set(result.codes) == {"a", "b", "c"}

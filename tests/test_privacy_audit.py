@@ -190,3 +190,11 @@ def test_a_file_named_after_a_participant_is_reported_masked(audited: tuple[Path
     code, output = audit(project, project / "reports")
     assert code == 1 and ":0: S…a (naam)" in output and "S…a/verslag_S…a.md" in output
     assert "samira" not in output.lower()
+
+
+def test_a_mistyped_path_is_an_error_not_a_clean_audit(tmp_path: Path) -> None:
+    from verhalen.errors import NotFoundError
+    from verhalen.privacy.audit import Identifier, audit_paths
+
+    with pytest.raises(NotFoundError, match="nothing to audit"):
+        audit_paths([tmp_path / "raports"], [Identifier("Samira", "naam")])

@@ -144,6 +144,12 @@ def test_report_of_the_example_project(tmp_path: Path, example_project: Path) ->
     assert re.search(r"\| Jeugdprofessionals \| 6 \| ", index)
     assert "| Totaal | 21 |" in index
     assert len(manifest.quotes) >= 30
+    # no quote is signed with a role that fewer than k people in its practice have
+    reported = [
+        (p.practice, project.config.report_role(p.role)) for p in corpus.participants.values()
+    ]
+    for quote in manifest.quotes:
+        assert reported.count((quote.practice, quote.role)) >= 3, quote.attribution
     texts = " ".join(
         (tmp_path / f).read_text(encoding="utf-8")
         for f in manifest.files

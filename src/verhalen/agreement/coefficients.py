@@ -243,7 +243,7 @@ class ReliabilityData:
                         location(path, 1),
                         f"one column {frame.columns[0]!r}: the file looks "
                         "separated by ';' (as Dutch Excel saves CSV)",
-                        "pass sep=';'",
+                        "pass sep=';' (CLI: --sep ';')",
                     )
                 ]
             )

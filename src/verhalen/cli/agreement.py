@@ -47,6 +47,9 @@ def table(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (undefined values: null)."),
     unit_column: str = typer.Option("unit", "--unit-column", help="Column with unit ids."),
+    sep: str = typer.Option(
+        ",", "--sep", help="Column separator, e.g. ';' for CSV saved by Dutch Excel."
+    ),
 ) -> None:
     """Compute every agreement coefficient for a units × coders CSV."""
     from verhalen.agreement import LEVELS, ReliabilityData, all_coefficients, to_json_dict
@@ -55,7 +58,7 @@ def table(
         raise VerhalenError(f"--level: {level!r} is not one of {', '.join(LEVELS)}")
     if not file.is_file():
         raise VerhalenError(f"{file}: file not found — give a CSV with one column per coder")
-    data = ReliabilityData.from_csv(file, level=level, unit_column=unit_column)  # type: ignore[arg-type]
+    data = ReliabilityData.from_csv(file, level=level, unit_column=unit_column, sep=sep)  # type: ignore[arg-type]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", VerhalenWarning)
         values = to_json_dict(all_coefficients(data, level))  # type: ignore[arg-type]

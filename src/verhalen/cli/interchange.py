@@ -192,7 +192,7 @@ def import_qdpx_command(
     if codebook_path not in project.codebook_paths:
         console.print(
             f"[yellow]note[/]: add {codebook_path.relative_to(project.root)} to "
-            "[codebook] files in verhalen.toml to use it"
+            "\\[codebook] files in verhalen.toml to use it"
         )
 
 

@@ -97,6 +97,11 @@ def analyse(
     """Cluster the codes of ``codings`` and compare the result with the codebook's factors."""
     s = settings or ClusterSettings()
     frame, codes = _prepare(codings, segments, s.min_codings)
+    # Only codes that can still be applied: retired (or split) codes have no place in a
+    # new grouping; merged codes were already resolved to their target by the store.
+    active = {c.id for c in codebook.active_codes}
+    codes = [c for c in codes if c in active]
+    frame = frame[frame["code_id"].isin(codes)]
     if len(codes) < 3:
         raise VerhalenError(
             f"only {len(codes)} code(s) are used at least {s.min_codings} times — code more "

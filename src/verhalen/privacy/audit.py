@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from verhalen.errors import NotFoundError
 from verhalen.privacy.detect import cased_pattern
 from verhalen.privacy.extract import Unreadable, blocks
 from verhalen.privacy.normalise import (
@@ -274,13 +275,23 @@ def _files(path: Path) -> Iterator[Path]:
 def audit_paths(
     paths: Iterable[Path], identifiers: Iterable[Identifier], public: Iterable[str] = ()
 ) -> AuditReport:
-    """Scan files and folders for identifiers; see :class:`AuditReport`."""
+    """Scan files and folders for identifiers; see :class:`AuditReport`.
+
+    Raises
+    ------
+    NotFoundError
+        If a path does not exist: a mistyped path must never pass as a clean audit.
+    """
+    paths = list(paths)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise NotFoundError(
+            f"nothing to audit at {', '.join(missing)}: no such file or folder — check the "
+            "path (e.g. `verhalen audit-privacy reports/`)"
+        )
     auditor = Auditor(identifiers, public)
     report = AuditReport()
     for path in paths:
-        if not path.exists():
-            report.skipped.append(f"{path}: does not exist")
-            continue
         auditor.scan_path(path, report)
     return report
 

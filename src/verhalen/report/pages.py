@@ -240,6 +240,17 @@ def practice_page(data: ReportData, practice: str, options: ReportOptions, out_d
     for role in matrix.groups:
         page.add(Heading(2, role_heading(role), f"rol-{role}"))
         role_segs = segs[segs["role"] == role]
+        # A quote signed with a role that fewer than k people in this practice have points
+        # at one of them: such groups get their codes, but no quotes.
+        quotable = matrix.sizes[role] >= data.k
+        if not quotable:
+            page.add(
+                Paragraph(
+                    f"Minder dan {data.k} deelnemers met deze rol in deze praktijk: geen "
+                    "citaten, zodat niemand herkenbaar is.",
+                    "note",
+                )
+            )
         any_factor = False
         for factor in data.factors:
             table = code_table(data, practice, role, factor.id, options.top_codes)
@@ -247,26 +258,30 @@ def practice_page(data: ReportData, practice: str, options: ReportOptions, out_d
                 continue
             any_factor = True
             codes = factor_codes(data.codebook, factor.id)
-            quotes = select_quotes(
-                role_segs,
-                data.pooled,
-                codes,
-                n=options.quotes_per_factor,
-                pooling=data.pooling,
-                min_words=options.min_words,
-                max_words=options.max_words,
-                ideal_words=options.ideal_words,
-                keywords=theme_keywords(data.codebook, codes),
-                practice_labels=data.config.practices,
-                role_mapping=data.role_mapping(),
-                exclude_segments=used,
-                forbidden=forbidden,
+            quotes = (
+                []
+                if not quotable
+                else select_quotes(
+                    role_segs,
+                    data.pooled,
+                    codes,
+                    n=options.quotes_per_factor,
+                    pooling=data.pooling,
+                    min_words=options.min_words,
+                    max_words=options.max_words,
+                    ideal_words=options.ideal_words,
+                    keywords=theme_keywords(data.codebook, codes),
+                    practice_labels=data.config.practices,
+                    role_mapping=data.role_mapping(),
+                    exclude_segments=used,
+                    forbidden=forbidden,
+                )
             )
             used.update(q.segment_id for q in quotes)
             page.add(Heading(3, factor.label, f"{role}-{factor.id}"), TableBlock(table))
             if quotes:
                 page.add(Quotes(quotes))
-            else:
+            elif quotable:
                 page.add(Paragraph("Geen fragment van leesbare lengte om te citeren.", "note"))
         if not any_factor:
             page.add(Paragraph("Nog geen gecodeerde fragmenten.", "note"))
