@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck pytest bench clean venv dev
+.PHONY: demo test lint typecheck pytest bench bench-full clean venv dev
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,14 @@ test: $(DEVSTAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+## Benchmarks (benchmarks/RESULTS.md): every stage at 50 and 500 interviews; bench-full adds
+## 5,000 (about an hour on 2 cores). BENCH_SIZES=50,500,5000 make bench does the same.
+BENCH_SIZES ?= 50,500
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --sizes $(BENCH_SIZES)
+
+bench-full: $(STAMP)
+	$(BIN)/python benchmarks/run.py --sizes 50,500,5000
 
 clean:
 	rm -rf $(VENV) reports/* .pytest_cache .mypy_cache .ruff_cache

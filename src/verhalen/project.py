@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from verhalen.config import CONFIG_NAME, ProjectConfig, load_config
 from verhalen.corpus import Corpus
-from verhalen.errors import ConfigError
+from verhalen.errors import ConfigError, VerhalenError
 from verhalen.ingest.folder import IngestReport, ingest_folder
 
 T = TypeVar("T")
@@ -94,13 +94,44 @@ class Project:
         folder: str | Path | None = None,
         progress: Callable[[Iterable[Path], str], Iterable[Path]] | None = None,
         write: bool = True,
+        *,
+        stream: bool = False,
+        cache: bool = True,
     ) -> tuple[Corpus, IngestReport]:
-        """Read ``data/raw`` (or ``folder``) and, if ``write``, store the corpus atomically."""
-        corpus, report = ingest_folder(folder or self.raw_dir, self.config, progress)
-        if write:
+        """Read ``data/raw`` (or ``folder``) and, if ``write``, store the corpus atomically.
+
+        Parameters
+        ----------
+        stream
+            Write each transcript to ``data/corpus.jsonl`` as it is read and keep none in
+            memory; returns a file-backed :class:`~verhalen.corpus.CorpusFile` (for large
+            corpora: the loaded 5,000-interview corpus takes about 3 GB). Needs ``write``.
+        cache
+            When writing, keep parsed transcripts in ``data/cache/ingest/`` and skip files
+            that did not change since (same bytes, settings, manifest and code); the
+            result is identical. ``write=False`` (``verhalen ingest --check``) never
+            touches the cache.
+        """
+        if stream and not write:
+            raise VerhalenError(
+                "ingest(stream=True) writes the corpus as it reads — use write=True, or "
+                "stream=False to check without writing"
+            )
+        cache_dir = self.cache_dir / "ingest" if cache and write else None
+        corpus, report = ingest_folder(
+            folder or self.raw_dir,
+            self.config,
+            progress,
+            cache_dir=cache_dir,
+            stream_to=self.corpus_path if stream else None,
+        )
+        if write and not stream:
             corpus.save(self.corpus_path)
         return corpus, report
 
-    def corpus(self) -> Corpus:
-        """The ingested corpus (``data/corpus.jsonl``)."""
+    def corpus(self, *, stream: bool = False) -> Corpus:
+        """The ingested corpus (``data/corpus.jsonl``); ``stream=True`` gives a file-backed
+        :class:`~verhalen.corpus.CorpusFile` that reads transcripts only when needed."""
+        if stream:
+            return Corpus.open(self.corpus_path)
         return Corpus.load(self.corpus_path)

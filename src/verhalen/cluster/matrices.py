@@ -69,17 +69,40 @@ def unit_code_matrix(
     elif level == "window":
         if window < 0:
             raise VerhalenError(f"window must be 0 or more turns, got {window}")
-        parts = []
-        for _, group in joined.groupby("transcript_id", sort=True):
-            centres = group[["segment_id", "turn_index"]].drop_duplicates()
-            for seg_id, turn in centres.itertuples(index=False):
-                near = group[(group["turn_index"] - turn).abs() <= window]
-                parts.append(pd.DataFrame({"unit": seg_id, "code_id": near["code_id"].unique()}))
-        units = pd.concat(parts) if parts else pd.DataFrame(columns=["unit", "code_id"])
+        units = _window_units(joined, window)
     else:
         raise VerhalenError(f"unknown level {level!r}: use segment, window or participant")
-    matrix = pd.crosstab(units["unit"], units["code_id"]).clip(upper=1)
+    matrix = _presence_table(units).clip(upper=1)
     return matrix.reindex(columns=codes, fill_value=0).sort_index()
+
+
+def _presence_table(units: pd.DataFrame) -> pd.DataFrame:
+    """``pd.crosstab(units["unit"], units["code_id"])``, via a grouped count (the same
+    table; crosstab aggregates string keys in pure Python, about ten times slower)."""
+    counts = units.groupby(["unit", "code_id"]).size()
+    if counts.empty:
+        return pd.crosstab(units["unit"], units["code_id"])
+    return counts.unstack(fill_value=0)
+
+
+def _window_units(joined: pd.DataFrame, window: int) -> pd.DataFrame:
+    """(unit, code) pairs of the ``window`` level: each coded segment is a unit carrying the
+    codes of the coded segments of its transcript at most ``window`` turns away.
+
+    One join per turn offset (``2 * window + 1`` joins of the codings with the coded
+    segments), vectorised, instead of a filter per segment.
+    """
+    if joined.empty:
+        return pd.DataFrame(columns=["unit", "code_id"])
+    coded = joined[["transcript_id", "turn_index", "code_id"]].drop_duplicates()
+    centres = joined[["transcript_id", "turn_index", "segment_id"]].drop_duplicates()
+    parts = []
+    for offset in range(-window, window + 1):
+        shifted = centres.assign(turn_index=centres["turn_index"] + offset)
+        near = shifted.merge(coded, on=["transcript_id", "turn_index"], how="inner")
+        parts.append(near[["segment_id", "code_id"]])
+    pairs = pd.concat(parts, ignore_index=True).drop_duplicates()
+    return pairs.rename(columns={"segment_id": "unit"})
 
 
 def cooccurrence(

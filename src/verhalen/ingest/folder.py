@@ -2,25 +2,48 @@
 
 Every problem in every file is collected before anything is raised, so ``verhalen ingest
 --check`` can list them all at once with file, line and a fix.
+
+Two options for large corpora (both used by ``Project.ingest`` when it writes):
+
+* an :class:`IngestCache` (``data/cache/ingest/``) keeps every parsed transcript keyed by
+  the SHA-256 of its source file, the file name, the settings that shape a transcript
+  (project language, roles, practices, speaker labels, segmentation), the manifest file
+  and the ingest code itself. An unchanged file is then not read, decoded or parsed again;
+  the result is identical (byte for byte in ``corpus.jsonl``). Files with problems are never
+  cached, so their problems are always reported.
+* ``stream_to``: transcripts are written to the corpus file as they are read and not kept
+  in memory; only participants and ids are, and a file-backed
+  :class:`~verhalen.corpus.CorpusFile` is returned.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from pydantic import ValidationError as PydanticValidationError
 
 from verhalen.config import ProjectConfig
-from verhalen.corpus import Corpus
+from verhalen.corpus import Corpus, CorpusFile
 from verhalen.errors import Problem, ValidationError
 from verhalen.ingest.formats import READERS, SUPPORTED_SUFFIXES, SourceDoc
 from verhalen.ingest.manifest import MANIFEST_NAMES, Manifest, find_manifest, read_manifest
 from verhalen.ingest.turns import SpeakerLabels, assemble
-from verhalen.records import Participant, Transcript
+from verhalen.io import atomic_open
+from verhalen.records import Participant, Segment, Transcript
+from verhalen.segmentation import segment_transcript
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str], Iterable[T]]
@@ -79,9 +102,18 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _build(
-    doc: SourceDoc, config: ProjectConfig, manifest: Manifest, participants: dict[str, Participant]
-) -> tuple[Transcript | None, list[Problem]]:
+@dataclass
+class _Resolved:
+    """Who a transcript belongs to, as read from its metadata and the manifest."""
+
+    tid: str
+    pid_list: list[str]
+    values: dict[str, str]
+
+
+def _resolve(
+    doc: SourceDoc, config: ProjectConfig, manifest: Manifest
+) -> tuple[_Resolved | None, list[Problem]]:
     where = str(doc.path)
     meta = doc.meta
     problems: list[Problem] = []
@@ -139,26 +171,46 @@ def _build(
         values[key] = value
     if problems:
         return None, problems
+    return _Resolved(tid, pid_list, values), problems
+
+
+def _register(
+    participants: dict[str, Participant],
+    manifest: Manifest,
+    pid: str,
+    values: dict[str, str],
+    where: str,
+) -> list[Problem]:
+    """Record the transcript's participant; a role/practice clash with another file is a
+    problem."""
+    row = manifest.participants.get(pid)
     if pid not in participants:
         participants[pid] = (
             row.model_copy(update=values)
             if row
             else Participant(id=pid, role=values["role"], practice=values["practice"])
         )
-    else:
-        known = participants[pid]
-        if (known.role, known.practice) != (values["role"], values["practice"]):
-            problems.append(
-                Problem(
-                    f"{where}:{doc.meta_line}",
-                    f"participant {pid!r} has role/practice {values['role']}/"
-                    f"{values['practice']} here but {known.role}/"
-                    f"{known.practice} in another transcript",
-                    "give the participant one role and practice",
-                )
+        return []
+    known = participants[pid]
+    if (known.role, known.practice) != (values["role"], values["practice"]):
+        return [
+            Problem(
+                where,
+                f"participant {pid!r} has role/practice {values['role']}/"
+                f"{values['practice']} here but {known.role}/"
+                f"{known.practice} in another transcript",
+                "give the participant one role and practice",
             )
-            return None, problems
+        ]
+    return []
 
+
+def _make(
+    doc: SourceDoc, config: ProjectConfig, resolved: _Resolved
+) -> tuple[Transcript | None, list[Problem]]:
+    where = str(doc.path)
+    meta = doc.meta
+    problems: list[Problem] = []
     if doc.record is not None:
         return doc.record.model_copy(update={"source_file": doc.path.name}), problems
     if not any(t.role != "interviewer" for t in doc.turns):
@@ -185,10 +237,11 @@ def _build(
                 )
             )
             return None, problems
+    values = resolved.values
     try:
         transcript = Transcript(
-            id=tid,
-            participants=pid_list,
+            id=resolved.tid,
+            participants=resolved.pid_list,
             interviewers=_as_list(meta.get("interviewers") or meta.get("interviewer")),
             date=when,
             language=str(meta.get("language") or config.project.language),
@@ -209,13 +262,176 @@ def _build(
     return transcript, problems
 
 
+def _build(
+    doc: SourceDoc, config: ProjectConfig, manifest: Manifest, participants: dict[str, Participant]
+) -> tuple[Transcript | None, list[Problem]]:
+    resolved, problems = _resolve(doc, config, manifest)
+    if resolved is None:
+        return None, problems
+    where = f"{doc.path}:{doc.meta_line}"
+    problems = _register(participants, manifest, resolved.pid_list[0], resolved.values, where)
+    if problems:
+        return None, problems
+    return _make(doc, config, resolved)
+
+
+# --------------------------------------------------------------------------- cache
+
+INGEST_CACHE_VERSION = "1"
+_CODE_MODULES = (
+    "verhalen.ingest.folder",
+    "verhalen.ingest.formats",
+    "verhalen.ingest.manifest",
+    "verhalen.ingest.text",
+    "verhalen.ingest.turns",
+    "verhalen.records",
+    "verhalen.segmentation",
+)
+_LIBRARIES = ("python-docx", "webvtt-py", "PyYAML", "pydantic")
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """A hash of the ingest code and the reader libraries: new code never reuses old work."""
+    h = hashlib.sha256(INGEST_CACHE_VERSION.encode())
+    for name in _CODE_MODULES:
+        module = sys.modules.get(name)
+        source = getattr(module, "__file__", None)
+        h.update(name.encode() + b"\x1f")
+        if source:
+            with contextlib.suppress(OSError):
+                h.update(Path(source).read_bytes())
+    for lib in _LIBRARIES:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            h.update(f"{lib}={importlib.metadata.version(lib)}".encode())
+    return h.hexdigest()
+
+
+@dataclass
+class _Entry:
+    """One cached transcript: what replaying its build needs, and its JSON line."""
+
+    key: str
+    tid: str
+    pid: str
+    values: dict[str, str]
+    meta_line: int
+    note: str | None
+    n_segments: int
+    line: str
+
+
+class IngestCache:
+    """Parsed transcripts of unchanged source files (``data/cache/ingest/``).
+
+    One entry per source file name (a JSON line of what replaying the build needs, then
+    the transcript's JSON line), written atomically; an entry is used only
+    when its key matches: the SHA-256 of the file's bytes and name, the configuration
+    sections that shape a transcript or its segments, the manifest file's bytes and the
+    ingest code (:func:`_code_fingerprint`). A corrupt or foreign entry is a miss.
+
+    Parameters
+    ----------
+    directory
+        The cache folder (created on first write).
+    config
+        The project configuration.
+    manifest_path
+        The manifest used for this ingest, or ``None``.
+    """
+
+    SUFFIX = ".ingest"
+
+    def __init__(
+        self, directory: str | Path, config: ProjectConfig, manifest_path: Path | None
+    ) -> None:
+        self.directory = Path(directory)
+        settings = config.model_dump(
+            mode="json", include={"project", "roles", "practices", "speakers", "segmentation"}
+        )
+        h = hashlib.sha256(_code_fingerprint().encode())
+        h.update(json.dumps(settings, sort_keys=True).encode())
+        if manifest_path is not None:
+            try:
+                h.update(manifest_path.name.encode() + b"\x1f" + manifest_path.read_bytes())
+            except OSError:  # unreadable manifest (reported by the ingest): no reuse
+                h.update(os.urandom(16))
+        self.context = h.hexdigest()
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, path: Path, data: bytes) -> str:
+        """The key of a source file's current content under this context."""
+        h = hashlib.sha256(self.context.encode())
+        h.update(path.name.encode() + b"\x1f")
+        h.update(hashlib.sha256(data).digest())
+        return h.hexdigest()
+
+    def entry_path(self, path: Path) -> Path:
+        return self.directory / (hashlib.sha256(path.name.encode()).hexdigest()[:32] + self.SUFFIX)
+
+    def get(self, path: Path, key: str) -> _Entry | None:
+        try:
+            with self.entry_path(path).open(encoding="utf-8") as fh:
+                head = json.loads(fh.readline())
+                line = fh.readline().rstrip("\n")
+            entry = _Entry(**head, line=line) if line and isinstance(head, dict) else None
+        except (OSError, ValueError, TypeError):  # missing or corrupt: a miss
+            entry = None
+        if entry is None or entry.key != key:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry
+
+    def put(self, path: Path, entry: _Entry) -> None:
+        """Store an entry: written beside its target, then renamed over it (no fsync:
+        an entry lost or cut short by a crash is a miss, never a wrong transcript)."""
+        head = asdict(entry)
+        line = head.pop("line")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        target = self.entry_path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=self.directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(json.dumps(head, ensure_ascii=False) + "\n" + line + "\n")
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+
+    def prune(self, paths: Iterable[Path]) -> None:
+        """Delete the entries of source files that are no longer there."""
+        if not self.directory.is_dir():
+            return
+        keep = {self.entry_path(p).name for p in paths}
+        for entry in self.directory.glob("*" + self.SUFFIX):
+            if entry.name not in keep:
+                with contextlib.suppress(FileNotFoundError):
+                    entry.unlink()
+
+
 def read_transcripts(
     paths: Iterable[Path],
     config: ProjectConfig,
     manifest: Manifest,
     progress: Progress[Path] | None = None,
+    *,
+    cache: IngestCache | None = None,
+    sink: Callable[[str], object] | None = None,
 ) -> tuple[Corpus, IngestReport, list[Problem]]:
-    """Read transcript files into a corpus; returns the problems instead of raising."""
+    """Read transcript files into a corpus; returns the problems instead of raising.
+
+    Parameters
+    ----------
+    cache
+        Reuse (and store) parsed transcripts of unchanged files (:class:`IngestCache`).
+    sink
+        If given, each transcript is passed to it as its JSON line (as in ``corpus.jsonl``)
+        instead of being kept: the returned corpus then has participants but no transcripts,
+        and ``report.segments`` is already counted.
+    """
     paths = list(paths)
     report = IngestReport(files=len(paths))
     problems: list[Problem] = []
@@ -223,6 +439,10 @@ def read_transcripts(
     transcripts: list[Transcript] = []
     seen: dict[str, Path] = {}
     labels_for = _labels_for(config)
+    seg = config.segmentation
+    # with a cache, every transcript is segmented while it is read (for the entry's count)
+    segments: list[Segment] | None = [] if cache is not None and sink is None else None
+    units: list[Segment] = []
     iterable: Iterable[Path] = progress(paths, "Reading transcripts") if progress else paths
     for path in iterable:
         reader = READERS.get(path.suffix.lower())
@@ -235,27 +455,73 @@ def read_transcripts(
                 )
             )
             continue
-        doc, doc_problems = reader(path, labels_for)
-        problems.extend(doc_problems)
-        if doc is None or doc_problems:
-            continue
-        if doc.encoding == "cp1252":
-            report.notes.append(f"{path.name}: decoded as Windows-1252 (cp1252)")
-        transcript, build_problems = _build(doc, config, manifest, participants)
-        problems.extend(build_problems)
-        if transcript is None:
-            continue
-        if transcript.id in seen:
+        key = entry = None
+        if cache is not None:
+            try:
+                key = cache.key(path, path.read_bytes())
+            except OSError:
+                key = None  # the reader reports it
+            entry = cache.get(path, key) if key is not None else None
+        transcript: Transcript | None = None
+        if entry is not None:
+            if entry.note:
+                report.notes.append(entry.note)
+            found = _register(
+                participants, manifest, entry.pid, entry.values, f"{path}:{entry.meta_line}"
+            )
+            problems.extend(found)
+            if found:
+                continue
+            tid, line, n_segments = entry.tid, entry.line, entry.n_segments
+        else:
+            doc, doc_problems = reader(path, labels_for)
+            problems.extend(doc_problems)
+            if doc is None or doc_problems:
+                continue
+            note = None
+            if doc.encoding == "cp1252":
+                note = f"{path.name}: decoded as Windows-1252 (cp1252)"
+                report.notes.append(note)
+            resolved, build_problems = _resolve(doc, config, manifest)
+            if resolved is not None:
+                where = f"{doc.path}:{doc.meta_line}"
+                pid = resolved.pid_list[0]
+                build_problems = _register(participants, manifest, pid, resolved.values, where)
+                if not build_problems:
+                    transcript, build_problems = _make(doc, config, resolved)
+            problems.extend(build_problems)
+            if transcript is None or resolved is None:
+                continue
+            tid, line, n_segments = transcript.id, "", -1
+            if cache is not None or sink is not None:
+                line = transcript.model_dump_json()
+                units = segment_transcript(transcript, seg.unit, seg.respondent_only, seg.min_chars)
+                n_segments = len(units)
+            if cache is not None and key is not None and not build_problems:
+                cache.put(
+                    path,
+                    _Entry(key, tid, pid, resolved.values, doc.meta_line, note, n_segments, line),
+                )
+        if tid in seen:
             problems.append(
                 Problem(
                     str(path),
-                    f"duplicate transcript id {transcript.id!r} (also in {seen[transcript.id]})",
+                    f"duplicate transcript id {tid!r} (also in {seen[tid]})",
                     "give every transcript a unique `id`",
                 )
             )
             continue
-        seen[transcript.id] = path
+        seen[tid] = path
+        if sink is not None:
+            sink(line)
+            report.segments += n_segments
+            continue
+        if transcript is None:
+            transcript = Transcript.model_validate_json(line)
+            units = segment_transcript(transcript, seg.unit, seg.respondent_only, seg.min_chars)
         transcripts.append(transcript)
+        if segments is not None:
+            segments.extend(units)
     corpus = Corpus(
         participants=participants,
         transcripts=transcripts,
@@ -263,19 +529,36 @@ def read_transcripts(
         respondent_only=config.segmentation.respondent_only,
         min_chars=config.segmentation.min_chars,
     )
-    report.transcripts = len(transcripts)
+    if segments is not None:  # segmented while reading: keep them (as corpus.segments)
+        corpus._segments = segments
+        report.segments = len(segments)
+    report.transcripts = len(seen)
     return corpus, report, problems
 
 
 def ingest_folder(
-    folder: str | Path, config: ProjectConfig, progress: Progress[Path] | None = None
+    folder: str | Path,
+    config: ProjectConfig,
+    progress: Progress[Path] | None = None,
+    *,
+    cache_dir: str | Path | None = None,
+    stream_to: str | Path | None = None,
 ) -> tuple[Corpus, IngestReport]:
     """Read every transcript in ``folder`` (and its manifest) into a validated corpus.
+
+    Parameters
+    ----------
+    cache_dir
+        Folder of an :class:`IngestCache`: unchanged files are not parsed again.
+    stream_to
+        Write the corpus file here (atomically) while reading, keeping no transcripts in
+        memory, and return a :class:`~verhalen.corpus.CorpusFile` on it.
 
     Raises
     ------
     ValidationError
-        Listing every problem in every file (nothing is returned or written then).
+        Listing every problem in every file (nothing is returned or written then; an
+        ingest cache may have learnt the files that were fine).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -296,8 +579,51 @@ def ingest_folder(
                 f"add files ending in {', '.join(SUPPORTED_SUFFIXES)}",
             )
         )
-    corpus, report, file_problems = read_transcripts(files, config, manifest, progress)
-    problems.extend(file_problems)
+    cache = IngestCache(cache_dir, config, manifest_path) if cache_dir is not None else None
+    target = Path(stream_to) if stream_to is not None else None
+    with contextlib.ExitStack() as stack:
+        body: IO[str] | None = None
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            body = stack.enter_context(
+                tempfile.NamedTemporaryFile(
+                    "w+",
+                    encoding="utf-8",
+                    newline="",
+                    dir=target.parent,
+                    prefix=f".{target.name}.",
+                    suffix=".body.tmp",
+                )
+            )
+        sink = (lambda line: body.write(line + "\n")) if body is not None else None
+        corpus, report, file_problems = read_transcripts(
+            files, config, manifest, progress, cache=cache, sink=sink
+        )
+        problems.extend(file_problems)
+        _check_manifest(manifest, config, corpus, problems)
+        if problems:
+            raise ValidationError(
+                problems,
+                summary=f"{folder}: {len(problems)} problem"
+                f"{'s' if len(problems) != 1 else ''} found, nothing written",
+            )
+        if cache is not None:
+            cache.prune(files)
+        if body is None or target is None:
+            report.segments = len(corpus.segments)  # already there if segmented while reading
+            return corpus, report
+        body.flush()
+        body.seek(0)
+        with atomic_open(target, "w") as fh:
+            fh.write(json.dumps(corpus.header(), ensure_ascii=False, sort_keys=True) + "\n")
+            shutil.copyfileobj(body, fh, 1 << 20)
+    return CorpusFile(target), report
+
+
+def _check_manifest(
+    manifest: Manifest, config: ProjectConfig, corpus: Corpus, problems: list[Problem]
+) -> None:
+    """Check the manifest's roles and practices; add its participants to the corpus."""
     for pid, participant in manifest.participants.items():
         for key, allowed in (("role", config.roles), ("practice", config.practices)):
             value = getattr(participant, key)
@@ -310,11 +636,3 @@ def ingest_folder(
                     )
                 )
         corpus.participants.setdefault(pid, participant)
-    if problems:
-        raise ValidationError(
-            problems,
-            summary=f"{folder}: {len(problems)} problem"
-            f"{'s' if len(problems) != 1 else ''} found, nothing written",
-        )
-    report.segments = len(corpus.segments)
-    return corpus, report

@@ -18,7 +18,8 @@ quotes, :func:`verhalen.report.quotes.select_quotes`).
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from collections.abc import Callable
+from typing import Literal, TypeVar, get_args
 
 import pandas as pd
 
@@ -27,6 +28,8 @@ from verhalen.records import Codebook
 
 Pooling = Literal["any", "majority", "consensus"]
 POOLING_RULES: tuple[str, ...] = get_args(Pooling)
+
+T = TypeVar("T")
 
 POOLED_COLUMNS = ["segment_id", "code_id", "factor_id", "coders", "segment_coders", "agreement"]
 
@@ -39,6 +42,13 @@ def check_pooling(rule: str) -> Pooling:
             "(any = at least one coder applied the code)"
         )
     return rule  # type: ignore[return-value]
+
+
+def _mapped(values: pd.Series, fn: Callable[[str], T]) -> list[T]:
+    """``[fn(v) for v in values]``, calling ``fn`` once per distinct value (a codebook
+    lookup walks every code, so once per row is slow on large coded stores)."""
+    cache = {v: fn(v) for v in dict.fromkeys(values)}
+    return [cache[v] for v in values]
 
 
 def pool_codings(
@@ -83,7 +93,7 @@ def pool_codings(
         }
     )
     if codebook is not None:
-        frame["code_id"] = [codebook.resolve(c) for c in frame["code_id"]]
+        frame["code_id"] = _mapped(frame["code_id"], codebook.resolve)
     frame = frame.drop_duplicates()
     per_segment = frame.groupby("segment_id")["coder"].nunique().rename("segment_coders")
     per_code = (
@@ -97,7 +107,7 @@ def pool_codings(
     pooled = pooled.copy()
     pooled["agreement"] = pooled["coders"] / pooled["segment_coders"]
     if codebook is not None:
-        pooled["factor_id"] = [codebook.factor_of(c) for c in pooled["code_id"]]
+        pooled["factor_id"] = _mapped(pooled["code_id"], codebook.factor_of)
     elif "factor_id" in codings.columns:
         factors = (
             pd.DataFrame({"code_id": codings["code_id"].astype(str), "f": codings["factor_id"]})

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -175,21 +176,19 @@ def select_quotes(
     labels = practice_labels or {}
     excluded_segments = set(exclude_segments)
     excluded_participants = set(exclude_participants)
-    ranked: list[Quote] = []
-    for segment_id, stats in per_segment.iterrows():
-        sid = str(segment_id)
-        row = segs.loc[sid]
-        pid = row["participant_id"]
-        if pid is None or pd.isna(pid) or sid in excluded_segments:
-            continue
-        if str(pid) in excluded_participants:
-            continue
+    columns = ["participant_id", "text", *(c for c in ("role", "practice") if c in segs.columns)]
+    candidates = per_segment.join(segs[columns])
+    keep = candidates["participant_id"].notna() & ~candidates.index.isin(list(excluded_segments))
+    keep &= ~candidates["participant_id"].astype(str).isin(list(excluded_participants))
+    candidates = candidates[keep]
+
+    def quote_of(sid: str, row: Mapping[Any, Any], n_codes: int, agreement: float) -> Quote | None:
         cleaned = clean_text(str(row["text"]))
         if blocked is not None and blocked.search(cleaned):
-            continue
+            return None
         trimmed = trim_to_window(cleaned, min_words, max_words, ideal_words, keywords)
         if trimmed is None or (blocked is not None and blocked.search(trimmed.text)):
-            continue
+            return None
         raw_role = row.get("role")
         role = str(raw_role) if raw_role is not None and not pd.isna(raw_role) else ""
         role = roles.get(role, role)
@@ -199,21 +198,34 @@ def select_quotes(
         )
         attribution = ", ".join(p for p in (role, labels.get(practice, practice)) if p)
         score = QuoteScore(
-            codes=int(stats["n_codes"]),
-            agreement=float(stats["agreement"]),
+            codes=n_codes,
+            agreement=agreement,
             words=trimmed.words,
             distance=abs(trimmed.words - ideal_words),
             tiebreak=stable_hash(sid),
         )
-        ranked.append(Quote(trimmed.text, attribution, role, practice, sid, str(pid), score))
-    ranked.sort(key=lambda q: q.score.key())
+        return Quote(
+            trimmed.text, attribution, role, practice, sid, str(row["participant_id"]), score
+        )
+
+    # The ranking key starts with (codes, agreement), so candidates are cleaned and trimmed
+    # one (codes, agreement) group at a time, best group first, and only until n quotes
+    # from different participants are found: the same quotes as ranking every candidate.
+    groups: dict[tuple[int, float], list[tuple[str, Mapping[Any, Any], int, float]]] = {}
+    for sid, row in candidates.to_dict("index").items():
+        n_codes, agreement = int(row["n_codes"]), float(row["agreement"])
+        key = (-n_codes, -round(agreement, 9))
+        groups.setdefault(key, []).append((str(sid), row, n_codes, agreement))
     chosen: list[Quote] = []
     seen: set[str] = set()
-    for quote in ranked:
-        if quote.participant_id in seen:
-            continue
-        chosen.append(quote)
-        seen.add(quote.participant_id)
-        if len(chosen) == n:
-            break
+    for key in sorted(groups):
+        ranked = [q for item in groups[key] if (q := quote_of(*item)) is not None]
+        ranked.sort(key=lambda q: q.score.key())
+        for quote in ranked:
+            if quote.participant_id in seen:
+                continue
+            chosen.append(quote)
+            seen.add(quote.participant_id)
+            if len(chosen) == n:
+                return chosen
     return chosen
