@@ -36,7 +36,7 @@ CHARS = st.characters(
     codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters="\ufffe\uffff"
 )
 XML_TEXT = st.text(CHARS | st.sampled_from("\n\r\t ab🙂é"), max_size=30)
-LABELS = st.text(CHARS | st.sampled_from(" ab🙂é"), min_size=1, max_size=20)
+LABELS = st.text(CHARS | st.sampled_from(" ab🙂é"), min_size=1, max_size=20).filter(str.strip)
 TRICKY = st.sampled_from(
     ["", " ", '"citaat"', "- lijst", "a: b", "=== verhalen ===", "regel\nregel", "  spatie ", "🙂"]
 )
