@@ -9,18 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from verhalen.codebook.ops import EDITABLE
 from verhalen.records import Codebook, CodeStatus
 
-CONTENT_FIELDS = (
-    "definition",
-    "inclusion",
-    "exclusion",
-    "examples",
-    "keywords",
-    "lemma_patterns",
-    "patterns",
-    "parent",
-)
+# What `diff` reports as "redefined": the content an edit may change, except presentation
+# (colour) and provenance (origin), which do not change what a code means.
+CONTENT_FIELDS = tuple(f for f in EDITABLE if f not in ("color", "origin"))
 
 
 @dataclass(frozen=True)
