@@ -82,6 +82,8 @@ def test_line_map_records_keys_and_items() -> None:
         ),
         ("    label: A\n", "    label: A\n    label: A2\n", "label: A2", "appears twice"),
         ("  - id: a\n", "  - id: B-code\n", "B-code", "should match pattern"),
+        ("    label: A\n", '    label: "   "\n', 'label: "   "', "label cannot be blank"),
+        ("    label: Factor een\n", "    label: ' '\n", "label: ' '", "label cannot be blank"),
     ],
 )
 def test_each_problem_names_file_and_line(old: str, new: str, needle: str, message: str) -> None:

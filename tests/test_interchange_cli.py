@@ -215,3 +215,37 @@ def test_pseudonymised_export_and_the_way_back(tmp_path: Path) -> None:
     assert "moved back to the project's original text" in flat(back.output)
     assert "codings: 0 new" in flat(back.output) and "codebook: unchanged" in flat(back.output)
     assert CodedStore(root / "data" / "coded").codings() == before
+
+
+def test_force_never_replaces_originals_with_their_pseudonymised_export(tmp_path: Path) -> None:
+    """--force replaces transcripts that really differ, not the project's own export."""
+    root = make_project(tmp_path / "p", transcripts=("int01",))
+    out = tmp_path / "p.qdpx"
+    assert runner.invoke(app, ["export", "qdpx", str(out), "-p", str(root)]).exit_code == 0
+    original = Corpus.load(root / "data" / "corpus.jsonl").transcripts[0]
+    before = CodedStore(root / "data" / "coded").codings()
+    back = runner.invoke(app, ["import", "qdpx", str(out), "-p", str(root), "--force"])
+    assert back.exit_code == 0, back.output
+    assert "0 replaced" in flat(back.output) and "codings: 0 new" in flat(back.output)
+    assert Corpus.load(root / "data" / "corpus.jsonl").transcripts[0].text == original.text
+    assert CodedStore(root / "data" / "coded").codings() == before
+
+
+def test_own_export_imports_after_the_codebook_was_reordered(tmp_path: Path) -> None:
+    """`cluster apply` regroups codes; the export lists them per factor: same codebook."""
+    root = make_project(tmp_path / "p")
+    out = tmp_path / "p.qdpx"
+    assert runner.invoke(app, ["export", "qdpx", str(out), NO, "-p", str(root)]).exit_code == 0
+    path = root / "codebook" / "cb.json"
+    book = Codebook.model_validate_json(path.read_text(encoding="utf-8"))
+    path.write_text(
+        book.model_copy(update={"codes": book.codes[::-1]}).model_dump_json(), encoding="utf-8"
+    )
+    result = runner.invoke(app, ["import", "qdpx", str(out), "-p", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "codebook: unchanged" in flat(result.output)
+    # a real difference is still refused
+    changed = [c.model_copy(update={"definition": "Anders."}) for c in book.codes]
+    path.write_text(book.model_copy(update={"codes": changed}).model_dump_json(), encoding="utf-8")
+    refused = runner.invoke(app, ["import", "qdpx", str(out), "-p", str(root)])
+    assert refused.exit_code == 1 and "a different codebook" in flat(refused.output)

@@ -16,7 +16,14 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 VERSION_RE = re.compile(r"^\d+\.\d+$")
@@ -132,6 +139,16 @@ class Segment(Record):
 # --------------------------------------------------------------------------- codebook
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a label cannot be blank — give it a short readable name")
+    return value
+
+
+Label = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
+"""A human-readable name: at least one visible character."""
+
+
 class FactorKind(StrEnum):
     """Whether a factor is about content (what parents get) or process (how it is done)."""
 
@@ -144,7 +161,7 @@ class Factor(Record):
     """A category of codes (the study found six), with its characteristic elements."""
 
     id: Slug
-    label: str = Field(min_length=1)
+    label: Label
     description: str = ""
     kind: FactorKind = FactorKind.inhoudelijk
     kenmerkende_elementen: list[str] = Field(default_factory=list)
@@ -175,7 +192,7 @@ class Code(Record):
     """A code with its definition, criteria and the cues suggestions use."""
 
     id: Slug
-    label: str = Field(min_length=1)
+    label: Label
     definition: str = ""
     inclusion: list[str] = Field(default_factory=list)
     exclusion: list[str] = Field(default_factory=list)

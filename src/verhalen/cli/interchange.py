@@ -152,8 +152,9 @@ def import_qdpx_command(
         return
     existing = Corpus.load(project.corpus_path) if project.corpus_path.is_file() else None
     equivalent: set[str] = set()
-    if existing is not None and conflicts(existing, result.corpus) and not force:
-        # coded elsewhere on the pseudonymised export? move the spans back to the original
+    if existing is not None and conflicts(existing, result.corpus):
+        # coded elsewhere on the pseudonymised export? move the spans back to the original;
+        # such a transcript is never replaced by its pseudonymised text, not even with --force
         from verhalen.interchange.privacy_bridge import map_back
 
         back = map_back(project, existing, result.corpus, codings)

@@ -109,12 +109,18 @@ def project_codebook(
 def same_content(a: Codebook, b: Codebook, ignore_quotes: bool = False) -> bool:
     """Whether two codebooks hold the same factors and codes (versions may differ).
 
-    With ``ignore_quotes`` examples and in-vivo quotes are not compared: an export
-    pseudonymises them, so they come back changed.
+    Order does not matter: a REFI-QDA export writes codes grouped under their factor, so a
+    codebook regrouped by ``verhalen cluster apply`` comes back in another order. With
+    ``ignore_quotes`` examples and in-vivo quotes are not compared: an export pseudonymises
+    them, so they come back changed.
     """
     if ignore_quotes:
         a, b = _without_quotes(a), _without_quotes(b)
-    return (a.factors, a.codes) == (b.factors, b.codes)
+
+    def by_id(book: Codebook) -> tuple[dict[str, Any], dict[str, Any]]:
+        return {f.id: f for f in book.factors}, {c.id: c for c in book.codes}
+
+    return by_id(a) == by_id(b)
 
 
 def _without_quotes(codebook: Codebook) -> Codebook:
