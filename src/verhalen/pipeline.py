@@ -51,7 +51,7 @@ Step = Callable[[Project, RunContext], str]
 
 
 def step_ingest(project: Project, ctx: RunContext) -> str:
-    corpus, report = project.ingest()
+    corpus, report = project.ingest(stream=True)  # file-backed: bounded memory at any size
     ctx.corpus = corpus
     return f"{report.transcripts} transcripts, {report.segments} segments"
 

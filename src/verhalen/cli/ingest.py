@@ -19,7 +19,10 @@ def ingest(
     """Read transcripts (.txt .md .docx .vtt .srt .json) and a participants manifest."""
     project = Project.open(project_dir)
     try:
-        corpus, report = project.ingest(folder, progress=progress, write=not check)
+        # writing streams transcripts to the corpus file (bounded memory, same bytes)
+        corpus, report = project.ingest(
+            folder, progress=progress, write=not check, stream=not check
+        )
     except ValidationError as exc:
         if check:
             typer.echo(str(exc), err=True)
