@@ -78,3 +78,45 @@ def test_atomic_writes_keep_normal_permissions(tmp_path: Path) -> None:
     assert target.stat().st_mode & 0o777 == 0o640
     atomic_write_text(tmp_path / "key.json", "{}", permissions=0o600)
     assert (tmp_path / "key.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_every_corrupt_line_names_its_field(tmp_path: Path) -> None:
+    store = CodedStore(tmp_path)
+    store.add([coding("s1", "x"), coding("s2", "x")], when=T0)
+    path = store.path("a")
+    good = path.read_text(encoding="utf-8").splitlines()
+    bad_span = good[1].replace('"end": null', '"end": 1').replace('"start": null', '"start": 4')
+    lines = [good[0], '{"op": "add"}', bad_span, "", good[1]]
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b'{"op": "\xff"}\n')
+    with pytest.raises(ValidationError) as info:
+        store.codings("a")
+    wheres = [p.where for p in info.value.problems]
+    assert f"{path}:2 (coding)" in wheres and f"{path}:2 (when)" in wheres
+    assert f"{path}:3 (coding)" in wheres  # end before start
+    assert any(w.startswith(f"{path}:6") for w in wheres)  # not UTF-8: reported, no crash
+    assert not any(w.startswith((f"{path}:1", f"{path}:4", f"{path}:5")) for w in wheres)
+    assert "coding end 1 is before start 4" in str(info.value)
+
+
+def test_line_separators_inside_a_memo_stay_in_their_line(tmp_path: Path) -> None:
+    store = CodedStore(tmp_path)
+    memo = "eerste\u2028tweede\x85derde\x1cvierde"
+    store.add([coding("s1", "x", memo=memo)], when=T0)
+    assert [c.memo for c in store.codings("a")] == [memo]
+    assert [e.coding.memo for e in store.history("a")] == [memo]
+
+
+def test_dataframe_as_of_and_one_coder(tmp_path: Path) -> None:
+    store = CodedStore(tmp_path)
+    assert store.codings() == []
+    empty = store.dataframe()
+    assert empty.empty and list(empty.columns) == list(Coding.model_fields)
+    store.add([coding("s1", "x"), coding("s1", "x", coder="b")], when=T0)
+    later = T0 + dt.timedelta(days=1)
+    store.remove([coding("s1", "x")], who="a", when=later)
+    assert list(store.dataframe()["coder"]) == ["b"]
+    assert list(store.dataframe(as_of=T0)["coder"]) == ["a", "b"]
+    assert list(store.dataframe(coder="a", as_of=T0)["coder"]) == ["a"]
+    naive = T0.replace(tzinfo=None)  # naive times are UTC
+    assert len(store.dataframe(as_of=naive)) == 2
+    assert store.dataframe(coder="a").empty

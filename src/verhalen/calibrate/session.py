@@ -281,23 +281,31 @@ def report_round(
     path = rounds_path(project)
     rounds = load_rounds(path)
     round_ = get_round(rounds, round_id)
+    corpus = project.corpus()
+    segments = corpus.segment_index()
+    transcript_of = {s.id: s.transcript_id for s in segments.values()}
     if codings is None:
+        # Only the codings in the sample's transcripts matter (round_codings: the sample
+        # segments, and whether a coder worked in a sample transcript): read just those.
+        in_sample = {transcript_of[s] for s in round_.sample if s in transcript_of}
         store = CodedStore(project.coded_dir)
         codings = [
             c
             for coder in round_.coders
             if coder not in round_.imports
-            for c in store.codings(coder, as_of=round_.session_date)
+            for c in store.codings(
+                coder,
+                as_of=round_.session_date,
+                segments={s for s, t in transcript_of.items() if t in in_sample},
+                transcripts=in_sample,
+            )
         ]
-    corpus = project.corpus()
-    segments = corpus.segment_index()
     missing = sorted(set(round_.sample) - set(segments))
     if missing:
         raise VerhalenError(
             f"round {round_id}: {len(missing)} sample segment(s) are no longer in the corpus "
             f"({', '.join(missing[:5])}) — the corpus was re-ingested with other segmentation"
         )
-    transcript_of = {s.id: s.transcript_id for s in segments.values()}
     chosen, units, memos = round_codings(round_, codings, transcript_of)
     result = compute_agreement(
         chosen,
