@@ -150,3 +150,30 @@ def test_diagnose_codes_over_binary_tables() -> None:
     assert all(isinstance(w, AgreementWarning) for w in found)
     assert {w.code for w in found} <= {"humor", "verlies"}
     assert {w.kind for w in found if w.code == "humor"} >= {"unequal_coders"}
+
+
+def test_presence_from_frame_equals_presence_array() -> None:
+    import pandas as pd
+
+    from verhalen.agreement import presence_from_frame
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for unit in range(40):
+        for coder in ("b", "a", "c"):
+            if rng.random() < 0.2:
+                continue  # this coder did not code the unit: nan
+            picks = rng.choice(["x", "y", "z", "buiten"], size=rng.integers(1, 3), replace=False)
+            rows += [(f"s{unit}", coder, str(code)) for code in picks]
+    frame = pd.DataFrame(rows, columns=["segment_id", "coder", "code_id"])
+    assignments: dict[tuple[str, str], set[str]] = {}
+    for unit, coder, code in rows:
+        assignments.setdefault((unit, coder), set()).add(code)
+    codes = ["x", "y", "z"]
+    expected = presence_array(assignments, codes)
+    got = presence_from_frame(frame, codes)
+    np.testing.assert_array_equal(got[0], expected[0])  # nan in the same cells
+    assert got[1:] == expected[1:]
+    assert np.isnan(got[0]).any() and (got[0] == 0).any()
+    with pytest.raises(VerhalenError, match="code_id"):
+        presence_from_frame(frame.drop(columns="code_id"), codes)

@@ -37,6 +37,7 @@ from verhalen.agreement.multilabel import (
     jaccard_distance,
     masi_distance,
     presence_array,
+    presence_from_frame,
     set_alpha,
 )
 from verhalen.agreement.unitizing import (
@@ -75,6 +76,7 @@ __all__ = [
     "percent_agreement",
     "pooled_unitizing_alpha",
     "presence_array",
+    "presence_from_frame",
     "set_alpha",
     "to_json_dict",
     "unitizing_alpha",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from verhalen.agreement.coefficients import (
     FloatArray,
@@ -80,6 +81,50 @@ def presence_array(
             if code in code_index:
                 array[i, j, code_index[code]] = 1.0
     return array, unit_list, coder_list, code_list
+
+
+def presence_from_frame(
+    frame: pd.DataFrame,
+    codes: Sequence[Hashable],
+    *,
+    unit: str = "segment_id",
+    coder: str = "coder",
+    code: str = "code_id",
+) -> tuple[FloatArray, list[Hashable], list[Hashable], list[Hashable]]:
+    """:func:`presence_array` from a table of codings (one row per unit, coder and code).
+
+    The vectorised path for large coded stores (e.g.
+    :meth:`verhalen.coding.store.CodedStore.dataframe`): no Python set per unit. Units and
+    coders are ordered by first appearance, as in :func:`presence_array`; a coder who coded a
+    unit with codes outside ``codes`` only still counts as having coded it (zeros).
+
+    Parameters
+    ----------
+    frame
+        Codings with the columns named by ``unit``, ``coder`` and ``code``.
+    codes
+        The codes along the last axis.
+
+    Returns
+    -------
+    tuple
+        ``(array, units, coders, codes)`` exactly as :func:`presence_array` returns them.
+    """
+    missing = [c for c in (unit, coder, code) if c not in frame.columns]
+    if missing:
+        raise VerhalenError(
+            f"presence_from_frame: column(s) {', '.join(missing)} missing — the table has "
+            f"{', '.join(map(str, frame.columns))}"
+        )
+    unit_codes, unit_list = pd.factorize(frame[unit], sort=False)
+    coder_codes, coder_list = pd.factorize(frame[coder], sort=False)
+    code_list = list(codes)
+    code_index = pd.Index(code_list).get_indexer(frame[code])
+    array = np.full((len(unit_list), len(coder_list), len(code_list)), np.nan)
+    array[unit_codes, coder_codes, :] = 0.0
+    known = code_index >= 0
+    array[unit_codes[known], coder_codes[known], code_index[known]] = 1.0
+    return array, list(unit_list), list(coder_list), code_list
 
 
 def binary_reliability_data(
