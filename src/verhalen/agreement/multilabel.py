@@ -119,7 +119,7 @@ def presence_from_frame(
     unit_codes, unit_list = pd.factorize(frame[unit], sort=False)
     coder_codes, coder_list = pd.factorize(frame[coder], sort=False)
     code_list = list(codes)
-    code_index = pd.Index(code_list).get_indexer(frame[code])
+    code_index = pd.Index(code_list).get_indexer(pd.Index(frame[code]))
     array = np.full((len(unit_list), len(coder_list), len(code_list)), np.nan)
     array[unit_codes, coder_codes, :] = 0.0
     known = code_index >= 0
