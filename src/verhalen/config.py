@@ -64,6 +64,7 @@ class PrivacySection(_Section):
     own_name: Literal["role", "pseudonym"] = "role"
     local_names: str = "private/lokale_namen.txt"
     review_path: str = "private/review.json"
+    n_process: int = Field(default=1, ge=1)
 
 
 class ReportSection(_Section):

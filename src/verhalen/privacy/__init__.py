@@ -84,11 +84,13 @@ def pseudonymise_project(
     """Pseudonymise an ingested corpus with the project's key, lists and review.
 
     The key is extended and saved (mode 600) at ``privacy.key_path``; earlier pseudonyms
-    never change. ``engine_options`` go to :meth:`PrivacyEngine.from_project`.
+    never change. Detection runs in ``privacy.n_process`` processes (for large corpora;
+    the result is the same). ``engine_options`` go to :meth:`PrivacyEngine.from_project`.
     """
     key = load_key(project)
     engine = PrivacyEngine.from_project(project, corpus.participants, **engine_options)
-    pseudo, maps = pseudonymise_corpus(corpus, engine, key, progress)
+    n_process = project.config.privacy.n_process
+    pseudo, maps = pseudonymise_corpus(corpus, engine, key, progress, n_process)
     key.save(project.key_path)
     return pseudo, maps
 

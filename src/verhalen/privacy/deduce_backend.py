@@ -200,6 +200,11 @@ class DeduceDetector:
             self._deduce = load_deduce()
         return self._deduce
 
+    def __getstate__(self) -> dict[str, Any]:
+        # a worker process started by ``spawn`` loads deduce from the cache itself:
+        # pickling the instance would copy over a gigabyte of lookup tables
+        return {**self.__dict__, "_deduce": None}
+
     def detect(self, text: str, context: DetectContext) -> list[Detection]:
         deduce = self.deduce  # loads deduce quietly before any other deduce import
         meta: dict[str, Any] | None = None

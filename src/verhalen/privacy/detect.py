@@ -9,8 +9,10 @@ identifier is left behind), with the kind of the most trusted detector.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from verhalen.privacy.normalise import (
@@ -125,7 +127,23 @@ def drop_protected(
     detections: Iterable[Detection], protected: Sequence[tuple[int, int]]
 ) -> list[Detection]:
     """Detections that do not touch a protected span (speaker labels, timestamps…)."""
-    return [d for d in detections if not any(_overlaps((d.start, d.end), p) for p in protected)]
+    if not protected:
+        return list(detections)
+    spans = sorted(protected)
+    starts = [start for start, _ in spans]
+    reach: list[int] = []  # reach[i]: the furthest end among spans[0..i]
+    furthest = -1
+    for _, end in spans:
+        furthest = max(furthest, end)
+        reach.append(furthest)
+    kept: list[Detection] = []
+    for d in detections:
+        # the spans starting before d ends are spans[:i]; d overlaps one iff one ends after
+        # d starts (the same test as _overlaps, in O(log n) instead of O(n))
+        i = bisect_left(starts, d.end)
+        if i == 0 or reach[i - 1] <= d.start:
+            kept.append(d)
+    return kept
 
 
 #: Forms of address before a name: kept in the text, not part of the name.
@@ -231,8 +249,10 @@ class PhraseDetector:
     ) -> re.Pattern[str] | None:
         if not texts:
             return None
-        make = cased_pattern if cased else phrase_pattern
-        alternatives = "|".join(make(t) for t in sorted(set(texts), key=len, reverse=True))
+        alternatives = None if cased else trie_pattern(texts)
+        if alternatives is None:
+            make = cased_pattern if cased else phrase_pattern
+            alternatives = "|".join(make(t) for t in sorted(set(texts), key=len, reverse=True))
         return re.compile(bounded(f"(?:{alternatives}){suffixes}"), flags)
 
     def _phrase_at(self, matched: str) -> Phrase | None:
@@ -245,7 +265,7 @@ class PhraseDetector:
         return None
 
     def detect(self, text: str, context: DetectContext) -> list[Detection]:
-        folded = fold(text)
+        folded = _folded_text(text)
         found: list[Detection] = []
         if self._loose is not None:
             for m in self._loose.finditer(folded):
@@ -253,7 +273,7 @@ class PhraseDetector:
                 if phrase is not None:
                     found.append(self._detection(text, m.start(), m.end(), phrase))
         if self._strict is not None:
-            for m in self._strict.finditer(_fold_marks(text)):
+            for m in self._strict.finditer(_marks_text(text)):
                 phrase = self._phrase_at(m.group(0))
                 if phrase is not None:
                     found.append(self._detection(text, m.start(), m.end(), phrase))
@@ -276,12 +296,78 @@ class PhraseDetector:
         )
 
 
+#: Deeper nesting than this, or longer phrases, fall back to a plain alternation (building
+#: the trie and Python's regex parser both recurse).
+_TRIE_DEPTH = 60
+_TRIE_CHARS = 300
+_END = ""  # marks the end of a phrase in a trie node (tokens are never empty)
+_TrieNode = dict[str, "_TrieNode"]
+
+
+def trie_pattern(phrases: Iterable[str]) -> str | None:
+    """A regex that matches exactly what the alternation of the phrases' patterns matches.
+
+    That alternation is ``phrase_pattern`` of every phrase, longest first (as
+    :class:`PhraseDetector` builds it).
+
+    With thousands of phrases (a key of a large corpus) a plain alternation is tried one
+    phrase after another at every word; this alternation shares prefixes (``an(?:na|ouk)``),
+    so each character is tested once per level. The match at a position is the same: the
+    plain alternation tries longer phrases first, and so does the trie (deeper before a
+    phrase that ends), and at most one branch of a node can match (branches start with
+    different characters, or whitespace against a non-space character).
+
+    Returns ``None`` for an empty phrase, a very long one or a trie that would nest too
+    deeply (then use the plain alternation).
+    """
+    root: _TrieNode = {}
+    for phrase in phrases:
+        words = phrase.split()
+        if not words or len(phrase) > _TRIE_CHARS:
+            return None
+        node = root
+        for i, word in enumerate(words):
+            for token in (" ", *word) if i else word:
+                node = node.setdefault(token, {})
+        node[_END] = {}
+    return _render_trie(root, 0) if root else None
+
+
+def _render_trie(node: _TrieNode, depth: int) -> str | None:
+    if depth > _TRIE_DEPTH:
+        return None
+    ends = _END in node
+    branches: list[str] = []
+    for token in sorted(t for t in node if t != _END):
+        child = node[token]
+        nested = depth + 1 if (len(node) > 1) else depth
+        rest = _render_trie(child, nested)
+        if rest is None:
+            return None
+        branches.append((r"\s+" if token == " " else re.escape(token)) + rest)
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if ends else body
+
+
 def cased_pattern(phrase: str) -> str:
     """Like :func:`phrase_pattern`, case-sensitive except for particles (``De Wit``)."""
     return r"\s+".join(
         f"(?i:{re.escape(w)})" if w.casefold() in PARTICLES else re.escape(w)
         for w in phrase.split()
     )
+
+
+# Every phrase detector folds the same transcript: the last few folded texts are kept.
+@lru_cache(maxsize=4)
+def _folded_text(text: str) -> str:
+    return fold(text)
+
+
+@lru_cache(maxsize=4)
+def _marks_text(text: str) -> str:
+    return fold_marks(text)
 
 
 def _fold_marks(text: str) -> str:

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,12 @@ from verhalen.privacy.engine import PrivacyEngine, Progress
 from verhalen.privacy.key import PseudonymKey
 from verhalen.privacy.normalise import Kind
 from verhalen.privacy.replace import OffsetMap
-from verhalen.privacy.transcripts import pseudonymise_transcript, with_participants
+from verhalen.privacy.transcripts import (
+    DetectJob,
+    detect_many,
+    pseudonymise_transcript,
+    with_participants,
+)
 from verhalen.records import Transcript
 
 STRUCTURAL_KEYS = {
@@ -159,9 +165,24 @@ def _plan_docx(job: Job, labels: SpeakerLabels) -> None:
         props.last_modified_by = ""
         buffer = io.BytesIO()
         document.save(buffer)
-        atomic_write_bytes(target, buffer.getvalue())
+        atomic_write_bytes(target, _without_times(buffer.getvalue()))
 
     job.write = write
+
+
+def _without_times(data: bytes) -> bytes:
+    """A zip file (``.docx``) with every member's time fixed: the same input, the same bytes."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
 
 
 def _replace_in_runs(paragraph: Any, start: int, end: int, new: str) -> None:
@@ -227,8 +248,12 @@ def pseudonymise_files(
     config: ProjectConfig,
     raw_dir: Path | None = None,
     progress: Progress | None = None,
+    n_process: int | None = None,
 ) -> list[Path]:
     """Write pseudonymised copies of transcript files into ``out_dir``; returns their paths.
+
+    Identifiers are detected in ``n_process`` processes (default: ``[privacy] n_process``
+    of ``config``; see :func:`~verhalen.privacy.transcripts.detect_many`).
 
     Raises
     ------
@@ -255,10 +280,16 @@ def pseudonymise_files(
     jobs = [_plan(path, by_file[path.name], config) for path in paths]
     engine.prepare_key(key)
     found: dict[Path, list[Detection]] = {}
-    for job in sorted(jobs, key=lambda j: j.transcript.id):
-        if job.write is None:
-            continue
-        dets = engine.detect(job.text, job.transcript.participant, job.protected)
+    to_detect = sorted((j for j in jobs if j.write is not None), key=lambda j: j.transcript.id)
+    runs = detect_many(
+        to_detect,
+        _detect_job,
+        _job_name,
+        engine,
+        progress,
+        config.privacy.n_process if n_process is None else n_process,
+    )
+    for job, dets in runs:
         for det in dets:
             key.register(det)
         found[job.source] = dets
@@ -292,6 +323,14 @@ def pseudonymise_files(
     if manifest_path is not None:
         written.append(_write_manifest(manifest_path, out_dir))
     return written
+
+
+def _detect_job(job: Job) -> DetectJob:
+    return job.text, job.transcript.participant, job.protected
+
+
+def _job_name(job: Job) -> str:
+    return job.source.name
 
 
 def _plan(path: Path, transcript: Transcript, config: ProjectConfig) -> Job:

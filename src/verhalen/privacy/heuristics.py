@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from verhalen.privacy.detect import DetectContext, Detection
 from verhalen.privacy.normalise import Kind, fold_key, is_common_word, is_sentence_start
+from verhalen.privacy.patterns import scan_from
 
 CAP = r"[A-ZÀ-Ý][\w'’&\-]*"
 LINK = r"(?:de|het|van|voor|der|den|'t)"
@@ -32,6 +33,8 @@ DWELLING = re.compile(
 )
 LETTER = r"[^\W\d_]"
 WORD = re.compile(rf"(?<![\w'’@.\-])({LETTER}+(?:['’]{LETTER}+)?(?:-{LETTER}+)*)(?![\w@])")
+#: Every upper-case letter (and more): where a capitalised word can start.
+MAYBE_UPPER = re.compile(r"[A-Z]|[^\x00-\x7f]")
 LOWER_WORD = re.compile(rf"(?<![\w'’@.\-])({LETTER}{{3,}})(?![\w@\-])")
 #: Compound words that head an institution's name: ``Dansschool Reflex``.
 INSTITUTION_HEADS = (
@@ -134,7 +137,7 @@ class HeuristicDetector:
         """A harmless word, or a compound starting with one (``Pokémonkaarten``)."""
         if key in self.harmless or key.split("-")[0] in self.harmless:
             return True
-        return any(key.startswith(h) for h in self._harmless_prefixes)
+        return key.startswith(self._harmless_prefixes)
 
     def detect(self, text: str, context: DetectContext) -> list[Detection]:
         found: list[Detection] = []
@@ -182,7 +185,7 @@ class HeuristicDetector:
 
     def _unknown_words(self, text: str) -> list[Detection]:
         found: list[Detection] = []
-        for m in WORD.finditer(text):
+        for m in scan_from(WORD, MAYBE_UPPER, text):
             word = m.group(1)
             if len(word) < 3 or not word[0].isupper() or word.isupper():
                 continue
@@ -207,14 +210,10 @@ class HeuristicDetector:
         found: list[Detection] = []
         for m in LOWER_WORD.finditer(text):
             word = m.group(1)
+            if not word.islower() or len(word) < 4:
+                continue
             key = fold_key(word)
-            if (
-                not word.islower()
-                or len(word) < 4
-                or key not in self.first_names
-                or is_common_word(word)
-                or self._harmless_word(key)
-            ):
+            if key not in self.first_names or is_common_word(word) or self._harmless_word(key):
                 continue
             if NAME_BEFORE.search(text[max(0, m.start() - 20) : m.start()]) or NAME_AFTER.match(
                 text[m.end() : m.end() + 15]

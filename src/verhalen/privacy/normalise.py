@@ -94,33 +94,68 @@ def _fold_char(char: str) -> str:
     return low[0] if low else char
 
 
-_FOLD_TABLE: dict[int, str] = {}
-_MARKS_TABLE: dict[int, str] = {}
+class _FoldTable(dict[int, str]):
+    """A :meth:`str.translate` table that fills itself in for every new character."""
+
+    def __init__(self, keep_case: bool) -> None:
+        super().__init__()
+        self.keep_case = keep_case
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = _fold_char(char)
+        if self.keep_case and char.isupper():
+            folded = folded.upper()
+        self[code] = folded
+        return folded
 
 
-def _extend_tables(text: str) -> None:
-    for char in set(text):
-        code = ord(char)
-        if code not in _FOLD_TABLE:
-            folded = _fold_char(char)
-            _FOLD_TABLE[code] = folded
-            _MARKS_TABLE[code] = folded.upper() if char.isupper() else folded
+_FOLD_TABLE = _FoldTable(keep_case=False)
+_MARKS_TABLE = _FoldTable(keep_case=True)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+#: Texts at least this long are folded piecewise (ASCII runs by ``str.lower``: faster).
+_LONG = 256
+
+
+def _translate(text: str, table: _FoldTable) -> str:
+    if len(text) < _LONG:
+        return text.translate(table)
+    # an ASCII character folds to its lower case (or to itself, keeping case): only the
+    # non-ASCII runs need the table, which is much slower per character
+    ascii_fold = str.lower if not table.keep_case else str
+    pieces: list[str] = []
+    pos = 0
+    for m in _NON_ASCII.finditer(text):
+        pieces.append(ascii_fold(text[pos : m.start()]))
+        pieces.append(m.group(0).translate(table))
+        pos = m.end()
+    pieces.append(ascii_fold(text[pos:]))
+    return "".join(pieces)
 
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip diacritics, keeping its length (offsets stay valid)."""
-    _extend_tables(text)
-    return text.translate(_FOLD_TABLE)
+    return _translate(text, _FOLD_TABLE)
 
 
 def fold_marks(text: str) -> str:
     """Strip diacritics but keep upper and lower case (length kept, like :func:`fold`)."""
-    _extend_tables(text)
-    return text.translate(_MARKS_TABLE)
+    return _translate(text, _MARKS_TABLE)
 
 
 def fold_key(text: str) -> str:
     """A lookup key: folded, apostrophes unified, whitespace collapsed."""
+    if len(text) <= _KEY_CACHED:
+        return _fold_key(text)
+    return " ".join(fold(text).replace("’", "'").split())
+
+
+#: Keys of texts up to this length are cached (words and names, looked up again and again).
+_KEY_CACHED = 64
+
+
+@lru_cache(maxsize=65536)
+def _fold_key(text: str) -> str:
     return " ".join(fold(text).replace("’", "'").split())
 
 

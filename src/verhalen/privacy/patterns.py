@@ -9,6 +9,7 @@ These catch identifiers with a fixed shape, which lists and NER models miss or c
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from verhalen.privacy.detect import DetectContext, Detection
 from verhalen.privacy.normalise import STOP_WORDS, Kind, is_common_word, is_sentence_start
@@ -80,6 +81,60 @@ PREP_NAME_NUMBER = re.compile(
 )
 POSTBUS = re.compile(r"(?i)\bpostbus\s+\d{1,5}\b")
 
+# Speed-ups that never change a result. Most patterns can only start at a digit (or ``@``,
+# ``+``, ``(``), which are rare in interviews: they are tried only there (:func:`scan`).
+# Others need a word that is rarely said: they are skipped when it does not occur.
+_DIGIT = re.compile(r"\d")
+_FIRST: dict[re.Pattern[str], re.Pattern[str]] = {
+    HANDLE: re.compile("@"),
+    PHONE: re.compile(r"[+0(]"),
+    POSTCODE: re.compile("[1-9]"),
+    BSN_CANDIDATE: _DIGIT,
+    LONG_NUMBER: _DIGIT,
+    DATE_TEXT: _DIGIT,
+    DATE_NUMERIC: _DIGIT,
+    DATE_ISO: re.compile("[12]"),
+}
+_NEEDS: dict[re.Pattern[str], re.Pattern[str]] = {
+    EMAIL: re.compile("@"),
+    NUMBERED_ID: re.compile("(?i)nummer"),
+    POSTBUS: re.compile("(?i)postbus"),
+}
+
+
+def scan(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The same matches as ``pattern.finditer(text)``, found faster.
+
+    A pattern in ``_NEEDS`` is only run if its required word occurs. A pattern in
+    ``_FIRST`` (whose matches can only start at a character its first-character pattern
+    matches, and are never empty) is tried only at those characters, left to right, never
+    inside an earlier match — what ``finditer`` does. Lookbehinds still see the text before
+    the position tried.
+    """
+    needs = _NEEDS.get(pattern)
+    if needs is not None and needs.search(text) is None:
+        return iter(())
+    first = _FIRST.get(pattern)
+    if first is None:
+        return pattern.finditer(text)
+    return scan_from(pattern, first, text)
+
+
+def scan_from(
+    pattern: re.Pattern[str], first: re.Pattern[str], text: str
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose matches are never empty and only start
+    where ``first`` matches one character: only those positions are tried."""
+    end = 0
+    for candidate in first.finditer(text):
+        pos = candidate.start()
+        if pos < end:
+            continue
+        m = pattern.match(text, pos)
+        if m is not None:
+            yield m
+            end = m.end()
+
 
 def elfproef(digits: str) -> bool:
     """Whether a 9-digit number passes the BSN eleven test (weights 9…2 and -1)."""
@@ -103,28 +158,28 @@ class PatternDetector:
         def add(start: int, end: int, kind: Kind) -> None:
             found.append(Detection(start, end, text[start:end], kind, self.name))
 
-        for m in EMAIL.finditer(text):
+        for m in scan(EMAIL, text):
             add(m.start(), m.end(), Kind.email)
-        for m in HANDLE.finditer(text):
+        for m in scan(HANDLE, text):
             add(m.start(), m.end(), Kind.id)
-        for m in PHONE.finditer(text):
+        for m in scan(PHONE, text):
             add(m.start(), m.end(), Kind.telefoon)
-        for m in POSTCODE.finditer(text):
+        for m in scan(POSTCODE, text):
             add(m.start(), m.end(), Kind.postcode)
-        for m in BSN_CANDIDATE.finditer(text):
+        for m in scan(BSN_CANDIDATE, text):
             digits = re.sub(r"\D", "", m.group(1))
             window = text[max(0, m.start() - 40) : m.start()]
             if elfproef(digits) or BSN_CONTEXT.search(window):
                 add(m.start(1), m.end(1), Kind.id)
         for pattern in (IBAN, LONG_NUMBER, PLATE):
-            for m in pattern.finditer(text):
+            for m in scan(pattern, text):
                 add(m.start(), m.end(), Kind.id)
-        for m in NUMBERED_ID.finditer(text):
+        for m in scan(NUMBERED_ID, text):
             add(m.start(1), m.end(1), Kind.id)
         for pattern in (DATE_TEXT, DATE_NUMERIC, DATE_ISO):
-            for m in pattern.finditer(text):
+            for m in scan(pattern, text):
                 add(m.start(), m.end(), Kind.datum)
-        for m in BIRTH.finditer(text):
+        for m in scan(BIRTH, text):
             add(m.start(1), m.end(1), Kind.datum)
         found.extend(self._addresses(text))
         return found
@@ -151,7 +206,7 @@ class PatternDetector:
             if is_common_word(last) and not re.search(rf"(?:{STREET_SUFFIXES})$", last):
                 continue
             add(m.start(1), m.end(2))
-        for m in POSTBUS.finditer(text):
+        for m in scan(POSTBUS, text):
             add(m.start(), m.end())
         return found
 
