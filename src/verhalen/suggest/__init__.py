@@ -14,6 +14,7 @@ Suggestions never change a person's coding: :func:`autocode` returns codings wit
 
 from verhalen.suggest.evaluate import EvaluationResult, evaluate
 from verhalen.suggest.project import (
+    model_folder,
     project_codebook,
     project_codings,
     project_suggester,
@@ -28,6 +29,8 @@ from verhalen.suggest.suggester import (
     SegmentSuggestions,
     Suggestion,
     human_codings,
+    learning_segments,
+    select_training,
 )
 
 __all__ = [
@@ -43,9 +46,12 @@ __all__ = [
     "autocode",
     "evaluate",
     "human_codings",
+    "learning_segments",
+    "model_folder",
     "project_codebook",
     "project_codings",
     "project_suggester",
     "read_outside",
+    "select_training",
     "suggest_for_project",
 ]

@@ -24,16 +24,16 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
-from sklearn.metrics import precision_recall_fscore_support
-from sklearn.model_selection import GroupKFold
 
 from verhalen.errors import VerhalenError
 from verhalen.records import Codebook, Coding, Segment
 from verhalen.suggest.suggester import CodeSuggester, human_codings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 METHODS = {
     "suggester": "codesuggesties",
@@ -149,6 +149,9 @@ def _label_table(
     pred: np.ndarray,
     key: str,
 ) -> pd.DataFrame:
+    import pandas as pd
+    from sklearn.metrics import precision_recall_fscore_support
+
     precision, recall, f1, support = precision_recall_fscore_support(
         truth, pred, average=None, zero_division=0.0
     )
@@ -267,6 +270,10 @@ def evaluate(
     VerhalenError
         If fewer than two groups have coded segments, or a setting is out of range.
     """
+    import pandas as pd
+    from sklearn.metrics import precision_recall_fscore_support
+    from sklearn.model_selection import GroupKFold
+
     if group_by not in ("transcript", "participant"):
         raise VerhalenError(
             f"evaluate: group_by must be 'transcript' or 'participant', got {group_by!r}"
