@@ -2,9 +2,12 @@
 
 Usage::
 
-    from verhalen.nlp import load_pipeline, process
+    from verhalen.nlp import ensure, iter_views, load_pipeline, process
     nlp, info = load_pipeline("auto")      # nl_core_news_sm if installed, else blank nl
-    docs = process(texts, nlp, cache=project.cache_dir / "nlp")
+    cache = project.cache_dir / "nlp"
+    docs = process(texts, nlp, cache=cache)          # a list: small inputs
+    stats = ensure(texts, nlp, cache)                # a stage: everything cached, nothing kept
+    for view in iter_views(texts, nlp, cache): ...   # streaming: bounded memory
 
 Importing this package registers the spaCy factory ``verhalen_simplemma_lemmatizer``.
 Log messages go to logger ``verhalen.nlp`` (a :class:`logging.NullHandler` is attached, so
@@ -18,7 +21,7 @@ from verhalen.nlp.cache import DocCache, ProcessStats
 from verhalen.nlp.lemmatizer import FACTORY, SimplemmaLemmatizer, lemma_of
 from verhalen.nlp.notes import NOTE_RE, note_spans, strip_notes
 from verhalen.nlp.pipeline import PipelineInfo, load_pipeline, pipeline_fingerprint, warmup
-from verhalen.nlp.process import process
+from verhalen.nlp.process import ensure, iter_docs, iter_views, process, text_key
 from verhalen.nlp.stopwords import is_stop, stop_words
 
 logging.getLogger("verhalen.nlp").addHandler(logging.NullHandler())
@@ -31,7 +34,10 @@ __all__ = [
     "ProcessStats",
     "SimplemmaLemmatizer",
     "TextView",
+    "ensure",
     "is_stop",
+    "iter_docs",
+    "iter_views",
     "lemma_of",
     "load_pipeline",
     "note_spans",
@@ -39,6 +45,7 @@ __all__ = [
     "process",
     "stop_words",
     "strip_notes",
+    "text_key",
     "view_of",
     "views_of",
     "warmup",
