@@ -32,11 +32,13 @@ Stages, in pipeline order (each reads what the one before wrote in the bench pro
     (:func:`verhalen.agreement.bootstrap_binary`, all five fast statistics).
 ``cluster``
     pooled codings (rule ``any``) → :func:`verhalen.cluster.analyse_cross_case` and
-    :func:`verhalen.cluster.analyse` with ``n_boot`` = 3 (as ``verhalen report`` does).
+    :func:`verhalen.cluster.analyse` with ``n_boot`` = 3 bootstrap replicates, and the
+    time of one replicate of the overall analysis; ``cluster-noboot`` the same without
+    replicates (``verhalen report``'s default).
 ``report``
     :func:`verhalen.report.build_report` on the corpus as it is (file-backed, not
     pseudonymised) and the coded store, into ``c<N>/reports``.
-``privacy``
+``privacy`` (only with ``--privacy``)
     pseudonymisation of a sample of transcripts (deduce per transcript), extrapolated to
     the corpus: the engine's set-up once plus the measured seconds per word.
 
@@ -44,13 +46,16 @@ Extra measurements: ``agreement-synthetic`` (100,000 units × 4 coders × 50 cod
 replicates, default BLAS threads and one thread), ``nlp-parallel`` (``n_process`` 1 vs 2),
 ``ingest-parallel`` (parsing with a pool of 1 vs 2 processes) and ``incremental`` (change
 one transcript of a copy of the corpus, re-run ingest + NLP + suggest for it, compare with
-the full run). Results: a table on stdout and ``benchmarks/out/results.json``.
+the full run), measured on the largest size up to 500. Results: a table on stdout and
+``benchmarks/out/results.json``, merged with the figures of earlier runs on the same machine
+(``--sizes 5000`` adds to a ``make bench``; ``--fresh`` starts over). A child may use at most
+85 % of the memory (``BENCH_MEMORY_LIMIT_GB``): a stage that runs out fails with a
+``MemoryError`` instead of waking the OOM killer.
 
-Above 1,000 interviews (the 5,000 run, which takes about an hour) each stage runs once,
-``suggest`` is measured on 20,000 segments and extrapolated, and the cluster analysis runs
-without bootstrap replicates (one replicate costs O(participants × codings), about 12 s at
-500 interviews and far more at 5,000; RESULTS.md extrapolates it), so no stage takes much
-more than 20 minutes; the table marks extrapolated figures.
+Above 1,000 interviews each stage runs once and the cluster analysis runs only without
+bootstrap replicates unless ``--cluster-boot`` asks for them (``cluster-noboot``); every
+stage runs on the whole corpus (``--suggest-sample N`` suggests for N segments and
+extrapolates; the table marks extrapolated figures).
 
 Usage::
 
@@ -73,6 +78,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -89,7 +95,17 @@ if str(HERE) not in sys.path:
 from generate import ensure_corpus, read_stamp  # noqa: E402
 
 DEFAULT_SIZES = (50, 500)
-STAGES = ("ingest", "ingest-mem", "nlp", "codings", "suggest", "agreement", "cluster", "report")
+STAGES = (
+    "ingest",
+    "ingest-mem",
+    "nlp",
+    "codings",
+    "suggest",
+    "agreement",
+    "cluster",
+    "cluster-noboot",
+    "report",
+)
 OPTIONAL_STAGES = ("privacy",)
 SEED = 13
 FIXED_TIME = dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.UTC)
@@ -99,9 +115,8 @@ TRAIN_MAX = 50
 SUGGEST_BATCH = 2000
 CLUSTER_BOOT = 3
 AGREEMENT_BOOT = 1000
-PRIVACY_SAMPLE = 5
-LARGE = 1000  # above this many interviews: 1 repeat, suggest on a sample, cluster n_boot 0
-LARGE_SUGGEST_SAMPLE = 20_000
+PRIVACY_SAMPLE = 21  # one to load deduce, 20 measured
+LARGE = 1000  # above this many interviews: 1 repeat
 Opts = dict[str, Any]
 
 
@@ -120,6 +135,35 @@ def rss_mb() -> float:
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (``ru_maxrss``, KB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class PeakRSS:
+    """Peak resident memory (MB) while a block runs, sampled every 20 ms from /proc.
+
+    ``ru_maxrss`` only grows, so it cannot tell apart two phases of one process (bare
+    ``nlp.pipe`` and ours); this samples the current RSS in a thread instead.
+    """
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_mb())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakRSS:
+        self.peak = rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mb())
 
 
 class Clock:
@@ -185,10 +229,18 @@ def segment_texts(root: Path) -> list[str]:
 
 
 def stage_nlp(root: Path, opts: Opts, clock: Clock) -> Opts:
-    """Our NLP stage (cold cache) against bare ``nlp.pipe`` on the same texts."""
+    """Our NLP stage (cold cache) against bare ``nlp.pipe`` on the same texts.
+
+    Both consume the docs as a stream and keep none (``nlp.pipe`` into a zero-length deque;
+    ours: :func:`verhalen.nlp.ensure`, which processes what the sharded DocBin cache lacks
+    and writes it chunk by chunk), so the peak memory of each phase (sampled, see
+    :class:`PeakRSS`) is the stage's own. Then, on the warm cache: ``ensure`` again (nothing
+    to do) and streaming every doc back with :func:`verhalen.nlp.iter_views`.
+    """
+    import collections
     import gc
 
-    from verhalen.nlp import DocCache, load_pipeline, process
+    from verhalen.nlp import DocCache, ensure, iter_views, load_pipeline
     from verhalen.project import Project
 
     project = Project.open(root)
@@ -201,30 +253,38 @@ def stage_nlp(root: Path, opts: Opts, clock: Clock) -> Opts:
     clock.start()
     bare: list[tuple[float, float]] = []
     ours: list[tuple[float, float]] = []
+    peaks: dict[str, float] = {"bare": 0.0, "ours": 0.0}
     processed = 0
 
     def run_bare() -> None:
-        docs, wall, cpu = _timed(lambda: list(nlp.pipe(texts, batch_size=batch_size)))
+        with PeakRSS() as peak:
+            _, wall, cpu = _timed(
+                lambda: collections.deque(nlp.pipe(texts, batch_size=batch_size), maxlen=0)
+            )
         bare.append((wall, cpu))
-        del docs
-        say(f"    bare nlp.pipe   {wall:7.2f} s")
+        peaks["bare"] = max(peaks["bare"], peak.peak)
+        say(f"    bare nlp.pipe   {wall:7.2f} s, peak {peak.peak:,.0f} MB")
 
     def run_ours() -> None:
         nonlocal processed
         shutil.rmtree(cache_dir, ignore_errors=True)
         cache = DocCache(cache_dir)
-        wall, cpu = time.perf_counter(), time.process_time()
-        docs = process(texts, nlp, cache, batch_size=batch_size)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        with PeakRSS() as peak:
+            stats, wall, cpu = _timed(lambda: ensure(texts, nlp, cache, batch_size=batch_size))
         ours.append((wall, cpu))
-        processed = cache.last.processed
-        del docs
-        say(f"    verhalen process {wall:7.2f} s (cold cache)")
+        peaks["ours"] = max(peaks["ours"], peak.peak)
+        processed = stats.processed
+        say(f"    verhalen ensure {wall:7.2f} s (cold cache), peak {peak.peak:,.0f} MB")
 
     for r in range(repeats):  # alternate which goes first
         for run in (run_bare, run_ours) if r % 2 == 0 else (run_ours, run_bare):
             run()
             gc.collect()
+    warm, warm_s, _ = _timed(lambda: ensure(texts, nlp, DocCache(cache_dir)))
+    with PeakRSS() as views_peak:
+        n_views, views_s, _ = _timed(
+            lambda: sum(1 for _ in iter_views(texts, nlp, DocCache(cache_dir)))
+        )
     ratios = [o[0] / b[0] for o, b in zip(ours, bare, strict=True)]
     cpu_ratios = [o[1] / b[1] for o, b in zip(ours, bare, strict=True)]
     return {
@@ -239,7 +299,14 @@ def stage_nlp(root: Path, opts: Opts, clock: Clock) -> Opts:
         "texts": len(texts),
         "unique_texts": processed,
         "pipeline": info.describe(),
-        "cache_mb": sum(p.stat().st_size for p in cache_dir.glob("*")) / 2**20,
+        "cache_mb": sum(p.stat().st_size for p in cache_dir.rglob("*") if p.is_file()) / 2**20,
+        "bare_peak_mb": peaks["bare"],
+        "ours_peak_mb": peaks["ours"],
+        "warm_ensure_seconds": warm_s,
+        "warm_ensure_processed": warm.processed,
+        "warm_views_seconds": views_s,
+        "warm_views_peak_mb": views_peak.peak,
+        "views": n_views,
     }
 
 
@@ -324,13 +391,22 @@ def stage_codings(root: Path, opts: Opts, clock: Clock) -> Opts:
 
 
 def stage_suggest(root: Path, opts: Opts, clock: Clock) -> Opts:
-    """Fit on a coded subset (first 10 % of transcripts), suggest for every segment."""
+    """Fit on a coded subset (first 10 % of transcripts, at most 50), suggest for every segment.
+
+    The fitted model is stored in ``data/cache/suggest/`` under the fingerprint of what it
+    learnt from (as :func:`verhalen.suggest.project_suggester` does): a run whose training
+    inputs did not change loads it instead of fitting. ``fresh`` deletes stored models
+    first. Suggestions are streamed (:meth:`CodeSuggester.iter_suggest`).
+    """
     from verhalen.coding.store import CodedStore
     from verhalen.project import Project
     from verhalen.suggest import CodeSuggester, human_codings, project_codebook
 
     project = Project.open(root)
     codebook = project_codebook(project)
+    folder = project.cache_dir / "suggest"
+    if opts.get("fresh"):
+        shutil.rmtree(folder, ignore_errors=True)
     clock.start()
     segments = project.corpus(stream=True).segments
     transcripts = list(dict.fromkeys(s.transcript_id for s in segments))
@@ -353,19 +429,31 @@ def stage_suggest(root: Path, opts: Opts, clock: Clock) -> Opts:
         batch_size=project.config.nlp.batch_size,
         n_process=project.config.nlp.n_process,
     )
-    _, fit_s, _ = _timed(lambda: suggester.fit(segments, codings, codebook))
-    say(f"    fit {fit_s:.1f} s on {len(codings)} codings of {n_train} transcripts")
+
+    def fit_or_load() -> Any:
+        path = folder / f"model-{suggester.fingerprint(segments, codings, codebook)}.pkl"
+        if path.is_file():
+            return CodeSuggester.load(path, suggester.nlp, cache=suggester.cache)
+        suggester.fit(segments, codings, codebook)
+        suggester.save(path)
+        return suggester
+
+    model, fit_s, _ = _timed(fit_or_load)
+    verb = "loaded the stored model" if model.from_cache else "fit"
+    say(f"    {verb} {fit_s:.1f} s ({len(codings)} codings of {n_train} transcripts)")
     n = 0
     wall = time.perf_counter()
-    for batch in _batches(targets, SUGGEST_BATCH):
-        n += len(suggester.suggest(batch, top_k=3))
-        if len(targets) > 5 * SUGGEST_BATCH:
+    for _ in model.iter_suggest(targets, top_k=3, batch_size=SUGGEST_BATCH):
+        n += 1
+        if len(targets) > 5 * SUGGEST_BATCH and n % (5 * SUGGEST_BATCH) == 0:
             say(f"    suggested {n:,} of {len(targets):,} segments")
     suggest_s = time.perf_counter() - wall
     wanted = len([s for s in segments if s.transcript_id == only]) if only else len(segments)
     out: Opts = {
         "fit_seconds": fit_s,
+        "model_cached": bool(model.from_cache),
         "suggest_seconds": suggest_s,
+        "ms_per_segment": 1000 * suggest_s / max(n, 1),
         "train_transcripts": n_train,
         "train_codings": len(codings),
         "suggested_segments": n,
@@ -385,7 +473,7 @@ def stage_agreement(root: Path, opts: Opts, clock: Clock) -> Opts:
     """Per-code binary reliability of the two coders, with bootstrap intervals."""
     import numpy as np
 
-    from verhalen.agreement import bootstrap_binary, presence_array
+    from verhalen.agreement import bootstrap_binary, presence_from_frame
     from verhalen.coding.store import CodedStore
     from verhalen.project import Project
     from verhalen.suggest import project_codebook
@@ -393,12 +481,9 @@ def stage_agreement(root: Path, opts: Opts, clock: Clock) -> Opts:
     project = Project.open(root)
     codebook = project_codebook(project)
     clock.start()
-    codings, load_s, _ = _timed(lambda: CodedStore(project.coded_dir).codings(codebook=codebook))
-    assignments: dict[tuple[str, str], set[str]] = {}
-    for c in codings:
-        assignments.setdefault((c.segment_id, c.coder), set()).add(c.code_id)
+    codings, load_s, _ = _timed(lambda: CodedStore(project.coded_dir).dataframe(codebook))
     codes = [c.id for c in codebook.active_codes]
-    presence, units, coders, _ = presence_array(assignments, codes)
+    presence, units, coders, _ = presence_from_frame(codings, codes)
     wall = time.perf_counter()
     n_boot = int(opts.get("n_boot", AGREEMENT_BOOT))
     with warnings.catch_warnings():  # codes without variation are nan: counted below
@@ -523,19 +608,29 @@ def stage_privacy(root: Path, opts: Opts, clock: Clock) -> Opts:
         sample.append(t)
         if len(sample) == k:
             break
-    subset = Corpus(corpus.participants, sample, corpus.unit, corpus.respondent_only)
+    # set-up: the engine, and deduce loaded by a first transcript (one-off costs); the
+    # measured part is the rest of the sample with a fresh key
+    warm = Corpus(corpus.participants, sample[:1], corpus.unit, corpus.respondent_only)
+    subset = Corpus(corpus.participants, sample[1:], corpus.unit, corpus.respondent_only)
     shutil.rmtree(root / "private", ignore_errors=True)
     clock.start()
-    engine, setup_s, _ = _timed(lambda: PrivacyEngine.from_project(project, corpus.participants))
+
+    def set_up() -> Any:
+        engine = PrivacyEngine.from_project(project, corpus.participants)
+        pseudonymise_corpus(warm, engine, load_key(project))
+        return engine
+
+    engine, setup_s, _ = _timed(set_up)
     key = load_key(project)
-    _, run_s, _ = _timed(lambda: pseudonymise_corpus(subset, engine, key))
-    words = sum(len(t.text.split()) for t in sample)
+    _, run_s, run_cpu = _timed(lambda: pseudonymise_corpus(subset, engine, key))
+    words = sum(len(t.text.split()) for t in sample[1:])
     total = corpus_words(root) or words
     return {
-        "sample_transcripts": len(sample),
+        "sample_transcripts": len(sample) - 1,
         "sample_words": words,
         "setup_seconds": setup_s,
         "sample_seconds": run_s,
+        "sample_cpu_seconds": run_cpu,
         "seconds": setup_s + run_s * total / max(words, 1),
         "extrapolated": True,
     }
@@ -613,7 +708,7 @@ def stage_incremental_step(root: Path, opts: Opts, clock: Clock) -> Opts:
     ``nlp``: ``process`` over every segment text with the project's DocBin cache;
     ``suggest``: as the ``suggest`` stage, for every segment or only ``transcript``'s.
     """
-    from verhalen.nlp import DocCache, load_pipeline, process
+    from verhalen.nlp import DocCache, ensure, load_pipeline
     from verhalen.project import Project
 
     project = Project.open(root)
@@ -627,8 +722,8 @@ def stage_incremental_step(root: Path, opts: Opts, clock: Clock) -> Opts:
         texts = segment_texts(root)
         nlp, _ = load_pipeline(project.config.nlp.spacy_model)
         cache = DocCache(project.cache_dir / "nlp")
-        process(texts, nlp, cache, batch_size=project.config.nlp.batch_size)
-        return {"processed": cache.last.processed, "cached": cache.last.cached}
+        stats = ensure(texts, nlp, cache, batch_size=project.config.nlp.batch_size)
+        return {"processed": stats.processed, "cached": stats.cached}
     if step == "suggest":
         return stage_suggest(root, opts, clock)
     raise ValueError(f"unknown incremental step {step!r}")
@@ -642,6 +737,9 @@ STAGE_FUNCTIONS: dict[str, Callable[[Path, Opts, Clock], Opts]] = {
     "suggest": stage_suggest,
     "agreement": stage_agreement,
     "cluster": stage_cluster,
+    "cluster-noboot": lambda root, opts, clock: stage_cluster(
+        root, {**opts, "n_boot": 0, "replicate": False}, clock
+    ),
     "report": stage_report,
     "privacy": stage_privacy,
     "agreement-synthetic": stage_agreement_synthetic,
@@ -738,8 +836,21 @@ def _change_one(path: Path) -> None:
     )
 
 
-def incremental(source: Path, repeats: int) -> Opts:
-    """Full run vs re-run after changing one transcript, on a copy of ``source``."""
+INCREMENTAL_CASES = {
+    # which transcript is edited: one the suggestion model did not learn from (the model
+    # trains on the first transcripts, see stage_suggest), and one it did
+    "outside-training": lambda files: files[len(files) // 2],
+    "in-training": lambda files: files[0],
+}
+
+
+def incremental(source: Path, repeats: int, case: str = "outside-training") -> Opts:
+    """Full run vs re-run after changing one transcript, on a copy of ``source``.
+
+    The run is ingest + NLP + suggest (fit, or the stored model when nothing it learnt from
+    changed, then suggestions for every segment); the re-run after the edit is ingest +
+    NLP (both cached per file / per text) + suggest for the changed transcript's segments.
+    """
     work = source.parent / f"{source.name}-inc"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -749,7 +860,7 @@ def incremental(source: Path, repeats: int) -> Opts:
     shutil.copytree(source / "data" / "raw", work / "data" / "raw")
     shutil.copytree(source / "data" / "coded", work / "data" / "coded")
     files = sorted((work / "data" / "raw").glob("*.txt"))
-    changed = files[len(files) // 2]
+    changed = INCREMENTAL_CASES[case](files)
     original = changed.read_bytes()
     tid = changed.stem
     steps = ("ingest", "nlp", "suggest")
@@ -758,17 +869,17 @@ def incremental(source: Path, repeats: int) -> Opts:
     details: dict[str, Opts] = {}
     for r in range(repeats):
         changed.write_bytes(original)
-        for cache in ("ingest", "nlp"):
+        for cache in ("ingest", "nlp", "suggest"):
             shutil.rmtree(work / "data" / "cache" / cache, ignore_errors=True)
         (work / "data" / "corpus.jsonl").unlink(missing_ok=True)
         for step in steps:
-            say(f"[incremental {r + 1}/{repeats}] full {step} …")
+            say(f"[incremental {case} {r + 1}/{repeats}] full {step} …")
             result = run_child("incremental-step", work, {"step": step})
             full[step].append(result["seconds"])
             details[f"full_{step}"] = result
         _change_one(changed)
         for step in steps:
-            say(f"[incremental {r + 1}/{repeats}] re-run {step} …")
+            say(f"[incremental {case} {r + 1}/{repeats}] re-run {step} …")
             opts: Opts = {"step": step} | ({"transcript": tid} if step == "suggest" else {})
             result = run_child("incremental-step", work, opts)
             rerun[step].append(result["seconds"])
@@ -776,7 +887,9 @@ def incremental(source: Path, repeats: int) -> Opts:
     changed.write_bytes(original)
     full_total = statistics.median(sum(full[s][i] for s in steps) for i in range(repeats))
     rerun_total = statistics.median(sum(rerun[s][i] for s in steps) for i in range(repeats))
+    keys = ("processed", "cached", "fit_seconds", "suggest_seconds", "segments", "model_cached")
     return {
+        "case": case,
         "corpus": source.name,
         "changed": changed.name,
         "repeats": repeats,
@@ -785,14 +898,7 @@ def incremental(source: Path, repeats: int) -> Opts:
         "full_seconds": full_total,
         "rerun_seconds": rerun_total,
         "share": rerun_total / full_total,
-        "details": {
-            k: {
-                key: v[key]
-                for key in ("processed", "cached", "fit_seconds", "suggest_seconds", "segments")
-                if key in v
-            }
-            for k, v in details.items()
-        },
+        "details": {k: {key: v[key] for key in keys if key in v} for k, v in details.items()},
     }
 
 
@@ -842,6 +948,7 @@ ROW_LABELS = {
     "suggest": "suggest (fit + all segments)",
     "agreement": "agreement (50 codes, 1,000 boots)",
     "cluster": "cluster (cross-case + overall)",
+    "cluster-noboot": "cluster, no bootstrap",
     "report": "report (build_report)",
     "privacy": "privacy (sample, extrapolated)",
 }
@@ -871,14 +978,22 @@ def table(results: Opts) -> str:
                     f"(CPU {r['cpu_ratio']:.2f}×); {r['unique_texts']:,} of {r['texts']:,} "
                     "texts unique"
                 )
+                if "ours_peak_mb" in r:
+                    notes += (
+                        f"; peak {r['ours_peak_mb']:,.0f} MB (bare {r['bare_peak_mb']:,.0f}); "
+                        f"warm ensure {r['warm_ensure_seconds']:.1f} s, "
+                        f"warm views {r['warm_views_seconds']:.1f} s"
+                    )
             elif name == "suggest":
                 notes = (
                     f"fit {r['fit_seconds']:.1f} s ({r['train_codings']:,} codings), "
                     f"suggest {r['suggest_seconds']:.1f} s"
                 )
+                if "ms_per_segment" in r:
+                    notes += f" ({r['ms_per_segment']:.2f} ms per segment)"
             elif name == "agreement":
                 notes = f"{r['units']:,} units; bootstrap {r['bootstrap_seconds']:.1f} s"
-            elif name == "cluster":
+            elif name.startswith("cluster"):
                 notes = (
                     f"cross-case {r['cross_case_seconds']:.1f} s, overall "
                     f"{r['overall_seconds']:.1f} s, n_boot {r['n_boot']}"
@@ -923,13 +1038,14 @@ def table(results: Opts) -> str:
             f"- ingest parsing, 1 process: {r['workers_1']:.2f} s, 2 processes: "
             f"{r['workers_2']:.2f} s (speed-up {r['speedup']:.2f}×, {r['files']} files)"
         )
-    if "incremental" in extras and "error" not in extras["incremental"]:
-        r = extras["incremental"]
+    for case, r in extras.get("incremental", {}).items():
+        if not isinstance(r, dict) or "error" in r or "rerun" not in r:
+            continue
         steps = ", ".join(
             f"{s} {r['rerun'][s]:.2f}/{r['full'][s]:.2f} s" for s in ("ingest", "nlp", "suggest")
         )
         lines.append(
-            f"- incremental ({r['corpus']}, {r['changed']} changed): re-run "
+            f"- incremental, {case} ({r['corpus']}, {r['changed']} changed): re-run "
             f"{r['rerun_seconds']:.2f} s vs full {r['full_seconds']:.2f} s = "
             f"{100 * r['share']:.1f} % (re-run/full: {steps})"
         )
@@ -955,7 +1071,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--suggest-sample", type=int, default=None, help="suggest for N segments, extrapolate"
     )
-    parser.add_argument("--cluster-boot", type=int, default=None, help="default 3 (0 above 1,000)")
+    parser.add_argument("--cluster-boot", type=int, default=None, help="replicates (default 3)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--fresh", action="store_true", help="do not merge into results.json")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -1007,12 +1123,15 @@ def main(argv: list[str] | None = None) -> int:
         entry["_words"] = corpus_words(root)
         for stage in stages:
             opts: Opts = {"repeats": repeats} if stage == "nlp" else {}
-            if stage == "suggest" and (args.suggest_sample or size > LARGE):
-                opts["sample"] = args.suggest_sample or LARGE_SUGGEST_SAMPLE
+            if stage == "suggest":  # a full run: fit, never a stored model
+                opts["fresh"] = True
+                if args.suggest_sample:
+                    opts["sample"] = args.suggest_sample
             if stage == "cluster":  # a replicate is O(participants × codings): see RESULTS
-                boot = args.cluster_boot
-                opts["n_boot"] = boot if boot is not None else (0 if size > LARGE else CLUSTER_BOOT)
-                opts["replicate"] = size <= LARGE
+                if size > LARGE and args.cluster_boot is None:
+                    say(f"[c{size}] cluster with bootstrap skipped: see cluster-noboot")
+                    continue
+                opts["n_boot"] = CLUSTER_BOOT if args.cluster_boot is None else args.cluster_boot
             # the NLP stage repeats inside its child (bare and ours alternate); the coders
             # are set-up, written once
             once = stage in ("nlp", "codings")
@@ -1051,8 +1170,9 @@ def main(argv: list[str] | None = None) -> int:
     if "incremental" in extras and small:
         root = roots[max(small)]
         if (root / "data" / "coded").is_dir() and any((root / "data" / "coded").iterdir()):
-            results["extras"]["incremental"] = incremental(root, 2 if max(small) >= 500 else 3) | {
-                "date": now
+            repeats = 2 if max(small) >= 500 else 3
+            results["extras"]["incremental"] = {
+                case: incremental(root, repeats, case) | {"date": now} for case in INCREMENTAL_CASES
             }
         else:
             say("[incremental] skipped: run the codings stage first")

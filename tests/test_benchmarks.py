@@ -79,6 +79,10 @@ def test_every_stage_runs_in_process(bench: ModuleType, corpus: Path) -> None:
     assert rerun["segments"] == ingest["segments"]
     step = bench.run_stage("incremental-step", corpus, {"step": "nlp"})
     assert step["processed"] == 0 and step["cached"] == ingest["segments"]
+    # the suggest stage stored its model: a re-run for one transcript loads it, fits nothing
+    assert not suggest["model_cached"]
+    again = bench.run_stage("incremental-step", corpus, {"step": "suggest", "transcript": "b00002"})
+    assert again["model_cached"] and 0 < again["suggested_segments"] < suggest["suggested_segments"]
     text = bench.table(
         {"sizes": {"3": {"_words": 6000, "ingest": ingest, "nlp": nlp, "suggest": suggest}}}
     )
