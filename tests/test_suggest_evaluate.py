@@ -94,3 +94,24 @@ def test_grouping_by_participant_and_errors() -> None:
         evaluate(segments, codings, codebook(), group_by="praktijk")  # type: ignore[arg-type]
     with pytest.raises(VerhalenError, match="fractions"):
         evaluate(segments, codings, codebook(), fractions=(2.0,))
+
+
+def test_unknown_codes_are_reported_once_not_per_fold() -> None:
+    import warnings
+
+    from verhalen.errors import VerhalenWarning
+
+    segments, codings = synthetic_corpus()
+    stray = [coding(s.id, "bestaat_niet") for s in segments[:12]]  # spread over transcripts
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        evaluate(
+            segments,
+            [*codings, *stray],
+            codebook(),
+            suggester=CodeSuggester(blank()[0]),
+            n_splits=3,
+            fractions=(0.0, 0.5),
+        )
+    said = [w for w in caught if issubclass(w.category, VerhalenWarning)]
+    assert len(said) == 1 and "bestaat_niet" in str(said[0].message)

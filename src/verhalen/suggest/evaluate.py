@@ -21,6 +21,7 @@ with growing random shares of the training folds' coded segments (0 = codebook k
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +29,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from verhalen.errors import VerhalenError
+from verhalen.errors import VerhalenError, VerhalenWarning
 from verhalen.records import Codebook, Coding, Segment
-from verhalen.suggest.suggester import CodeSuggester, human_codings
+from verhalen.suggest.suggester import CodeSuggester, human_codings, unknown_codes_warning
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -287,10 +288,15 @@ def evaluate(
     factors = [codebook.factor_of(c) for c in codes]
     humans = human_codings(codings)
     labels: dict[str, set[int]] = {}
+    unknown: set[str] = set()
     for c in humans:
         code = codebook.resolve(c.code_id)
         if code in column:
             labels.setdefault(c.segment_id, set()).add(column[code])
+        else:
+            unknown.add(c.code_id)
+    if unknown:  # once here, not once per fold and learning-curve point
+        unknown_codes_warning(codebook.id, unknown)
     segments = list(segments)
     coded = [s for s in segments if s.id in labels]
 
@@ -329,7 +335,9 @@ def evaluate(
         for f in fractions:
             keep = {train_coded[i] for i in order[: math.ceil(f * len(train_coded))]}
             subset = [c for c in humans if c.segment_id in keep]
-            table = model.fit(train_segments, subset, codebook).score(test)
+            with warnings.catch_warnings():  # already said above
+                warnings.filterwarnings("ignore", category=VerhalenWarning)
+                table = model.fit(train_segments, subset, codebook).score(test)
             curve[f][test_idx] = table.score
             n_coded[f].append(len(keep))
             if f == 1.0:
